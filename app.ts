@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { createLinkingRouter } from './linking/linking.router';
+import type { LinkingDeps } from './linking/linking-deps';
+import { createSkillRouter } from './skill/skill.router';
+import type { SkillDeps } from './skill/skill-deps';
+
+/** Everything the app reaches the outside through. Built by `buildDeps`, or by tests. */
+export interface AppDeps extends LinkingDeps {
+  /** Parts of the skill half that tests replace (the account API client); built from config when absent. */
+  readonly skill?: Partial<SkillDeps>;
+}
+
+/**
+ * The composition root: one Express app serving the linking middleware and the skill. Never listens.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(requestLog(deps));
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await deps.store.ping();
+      res.set('Cache-Control', 'no-store').json({ status: 'ok', mode: deps.config.linkMode, provider: deps.upstream.providerName });
+    } catch {
+      res.status(503).set('Cache-Control', 'no-store').json({ status: 'unavailable', reason: 'store' });
+    }
+  });
+  app.use(createLinkingRouter(deps));
+  // The skill route parses its own raw body (signature verification needs the exact bytes).
+  app.use(createSkillRouter(deps));
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not_found' });
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: 'invalid_request' });
+      return;
+    }
+    deps.logger.error({ cause: error instanceof Error ? `${error.constructor.name}: ${error.message}` : 'unknown' }, 'unhandled error');
+    res.status(500).json({ error: 'server_error' });
+  });
+  return app;
+}
+
+/** One line per request: method, path without the query (it can hold codes), status and duration. */
+function requestLog(deps: AppDeps) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = deps.clock.now();
+    const requestId = randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    res.on('finish', () => {
+      deps.logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: deps.clock.now() - started }, 'request');
+    });
+    next();
+  };
+}

@@ -1,0 +1,40 @@
+import type { AppDeps } from './app';
+import { upstreamRedirectUri } from './linking/linking-deps';
+import { resolveProviderProfile } from './linking/providers/presets';
+import { StateSealer } from './linking/sealing';
+import { UpstreamClient } from './linking/upstream-client';
+import { systemClock, type Clock } from './models/clock';
+import type { Config } from './models/config';
+import { createStore } from './models/create-store';
+import type { Logger } from './models/logger';
+
+/** Outside pieces `buildDeps` may be given instead of the real ones. */
+export interface DepsOverrides {
+  readonly clock?: Clock;
+  readonly fetch?: typeof fetch;
+}
+
+/** Builds the app's dependencies from the config: store, sealer, upstream client (with discovery). */
+export async function buildDeps(config: Config, logger: Logger, overrides: DepsOverrides = {}): Promise<AppDeps> {
+  const clock = overrides.clock ?? systemClock;
+  const fetchImpl = overrides.fetch ?? fetch;
+  const profile = await resolveProviderProfile(config.upstream, fetchImpl);
+  if (config.sealingKeysEphemeral) {
+    logger.warn('SEALING_KEYS is not set: using a key made for this process; linking flows in progress fail after a restart and across instances');
+  }
+  return {
+    config,
+    logger,
+    clock,
+    store: createStore(config.storeUrl, clock),
+    sealer: new StateSealer(config.sealingKeys, clock),
+    upstream: new UpstreamClient({
+      profile,
+      clientId: config.upstream.clientId,
+      clientSecret: config.upstream.clientSecret,
+      redirectUri: upstreamRedirectUri(config),
+      timeoutMs: config.upstream.timeoutMs,
+      fetch: fetchImpl,
+    }),
+  };
+}

@@ -1,0 +1,21 @@
+import type { Clock } from '../models/clock';
+import type { Config } from '../models/config';
+import type { Logger } from '../models/logger';
+import type { Store } from '../models/store';
+import type { StateSealer } from './sealing';
+import type { UpstreamClient } from './upstream-client';
+
+/** What the linking routes reach the outside through. */
+export interface LinkingDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly sealer: StateSealer;
+  readonly upstream: UpstreamClient;
+}
+
+/** `PUBLIC_URL + /oauth/callback`: where the upstream sends the user back. */
+export function upstreamRedirectUri(config: Config): string {
+  return `${config.publicUrl}/oauth/callback`;
+}

@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import { authorizeRoute } from './authorize.route';
+import { callbackRoute } from './callback.route';
+import type { LinkingDeps } from './linking-deps';
+import { tokenRoute } from './token.route';
+
+/** The linking middleware's routes: the contract Alexa and the provider are configured with. */
+export function createLinkingRouter(deps: LinkingDeps): Router {
+  const router = Router();
+  router.get('/oauth/authorize', authorizeRoute(deps));
+  router.get('/oauth/callback', callbackRoute(deps));
+  router.post('/oauth/token', ...tokenRoute(deps));
+  return router;
+}

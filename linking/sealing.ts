@@ -1,0 +1,121 @@
+import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
+import type { Clock } from '../models/clock';
+import type { SealingKey } from '../models/config';
+
+/** What the state sent upstream carries, so the authorization leg needs no server-side session. */
+export interface LinkingState {
+  /** Unique id of this sealed state, marked used at the callback (single use). */
+  readonly id: string;
+  /** Correlation id of this linking flow, for the logs. */
+  readonly flowId: string;
+  readonly clientId: string;
+  /** Alexa's `state`, returned to Alexa untouched. */
+  readonly alexaState: string;
+  readonly redirectUri: string;
+  /** Alexa's PKCE challenge (S256), when it sent one. */
+  readonly codeChallenge?: string;
+  /** linkbridge's PKCE verifier toward the upstream, when PKCE upstream is on. */
+  readonly upstreamCodeVerifier?: string;
+  /** The provider this flow went to, against mix-up attacks (RFC 9700 §4.4). */
+  readonly provider: string;
+  readonly scope?: string;
+  /** Expiry, seconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** Why a sealed state was refused. */
+export class StateRejectedError extends Error {
+  constructor(readonly reason: 'malformed' | 'expired' | 'unknown_key' | 'tampered') {
+    super(`sealed state rejected: ${reason}`);
+  }
+}
+
+const ALG = 'dir';
+const ENC = 'A256GCM';
+const AUDIENCE = 'linkbridge:upstream-state';
+
+/**
+ * Seals and unseals the upstream `state` as a compact JWE (direct A256GCM, `kid` in the protected
+ * header so keys can rotate: the first key seals, all configured keys unseal).
+ * @see https://www.rfc-editor.org/rfc/rfc7516 JWE, https://www.rfc-editor.org/rfc/rfc9700#section-4.7 CSRF
+ */
+export class StateSealer {
+  private readonly keysById: ReadonlyMap<string, Uint8Array>;
+
+  constructor(
+    private readonly keys: readonly SealingKey[],
+    private readonly clock: Clock,
+  ) {
+    if (keys.length === 0) throw new Error('StateSealer needs at least one key');
+    this.keysById = new Map(keys.map((key) => [key.kid, key.secret]));
+  }
+
+  async seal(state: LinkingState): Promise<string> {
+    const [current] = this.keys;
+    const { id, expiresAt, ...claims } = state;
+    return new EncryptJWT({ ...claims })
+      .setProtectedHeader({ alg: ALG, enc: ENC, kid: current.kid })
+      .setJti(id)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(Math.floor(this.clock.now() / 1000))
+      .setExpirationTime(expiresAt)
+      .encrypt(current.secret);
+  }
+
+  async unseal(sealed: string): Promise<LinkingState> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtDecrypt(
+        sealed,
+        (header) => {
+          const key = header.kid === undefined ? undefined : this.keysById.get(header.kid);
+          if (!key) throw new StateRejectedError('unknown_key');
+          return key;
+        },
+        {
+          audience: AUDIENCE,
+          keyManagementAlgorithms: [ALG],
+          contentEncryptionAlgorithms: [ENC],
+          currentDate: new Date(this.clock.now()),
+          requiredClaims: ['jti', 'exp'],
+          clockTolerance: 0,
+        },
+      ));
+    } catch (error) {
+      throw classify(error);
+    }
+    return toLinkingState(payload);
+  }
+}
+
+function classify(error: unknown): StateRejectedError {
+  if (error instanceof StateRejectedError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_JWT_EXPIRED') return new StateRejectedError('expired');
+  if (code === 'ERR_JWE_DECRYPTION_FAILED') return new StateRejectedError('tampered');
+  return new StateRejectedError('malformed');
+}
+
+function toLinkingState(payload: JWTPayload): LinkingState {
+  const text = (name: string): string | undefined => {
+    const value = payload[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const need = (name: string): string => {
+    const value = text(name);
+    if (value === undefined) throw new StateRejectedError('malformed');
+    return value;
+  };
+  return {
+    id: need('jti'),
+    flowId: need('flowId'),
+    clientId: need('clientId'),
+    alexaState: text('alexaState') ?? '',
+    redirectUri: need('redirectUri'),
+    codeChallenge: text('codeChallenge'),
+    upstreamCodeVerifier: text('upstreamCodeVerifier'),
+    provider: need('provider'),
+    scope: text('scope'),
+    expiresAt: payload.exp as number,
+  };
+}

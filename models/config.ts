@@ -1,0 +1,320 @@
+import { readFileSync } from 'node:fs';
+import type { ProviderProfileOverrides } from './provider-profile';
+
+/** How linkbridge hands Alexa the user's token. */
+export type LinkMode = 'code' | 'implicit';
+
+/** One key that seals the upstream `state`; the first key of the list seals, all of them unseal. */
+export interface SealingKey {
+  readonly kid: string;
+  /** 32 bytes for A256GCM direct encryption. */
+  readonly secret: Uint8Array;
+}
+
+/** What linkbridge needs to know about the Alexa side (it is Alexa's authorization server). */
+export interface AlexaConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Exact redirect URIs Alexa may send; anything else gets an error page. */
+  readonly redirectUrls: ReadonlySet<string>;
+}
+
+/** How linkbridge talks to the upstream provider (it is the provider's OAuth client). */
+export interface UpstreamConfig {
+  /** Name of a built-in preset (`oauth2` is the plain RFC 6749 provider). */
+  readonly preset: string;
+  readonly issuer?: string;
+  readonly authorizationUrl?: string;
+  readonly tokenUrl?: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly scope?: string;
+  /** PKCE S256 toward the upstream; `undefined` means "as the preset says". */
+  readonly pkce?: boolean;
+  /** Field-by-field changes to the preset, from the `LINKBRIDGE_CONFIG` file's `upstream.profile`. */
+  readonly profile?: ProviderProfileOverrides;
+  /** Budget for one upstream HTTP call, kept well inside Alexa's 4.5 s token budget. */
+  readonly timeoutMs: number;
+}
+
+/** The skill half's settings. */
+export interface SkillConfig {
+  /** The user's account API, called with the linked token as a Bearer token. */
+  readonly accountApiUrl?: string;
+  readonly accountApiTimeoutMs: number;
+  /** Alexa request signature and timestamp checks; off only for local testing. */
+  readonly verifySignature: boolean;
+  readonly skillId?: string;
+  /** Extra profile fields to speak: JSON path in the account API's answer → spoken label. */
+  readonly fieldMap?: Readonly<Record<string, string>>;
+  /** Privacy policy URL written to the skill manifest. */
+  readonly privacyPolicyUrl?: string;
+}
+
+/** The whole service configuration, read once at boot and frozen. */
+export interface Config {
+  readonly port: number;
+  /** Origin (and optional path prefix) Alexa and the upstream reach linkbridge at; no trailing slash. */
+  readonly publicUrl: string;
+  readonly linkMode: LinkMode;
+  readonly alexa: AlexaConfig;
+  readonly upstream: UpstreamConfig;
+  /** `sqlite:<path>` (default, under `DATA_DIR`) or `memory:`. */
+  readonly storeUrl: string;
+  readonly sealingKeys: readonly SealingKey[];
+  /** True when no `SEALING_KEYS` was given and a key was made for this process only. */
+  readonly sealingKeysEphemeral: boolean;
+  /** `expires_in` sent to Alexa when the provider gives none. */
+  readonly defaultExpiresIn: number;
+  /** Lifetime of the authorization codes linkbridge issues to Alexa. */
+  readonly codeTtlSeconds: number;
+  /** Lifetime of the sealed upstream state. */
+  readonly stateTtlSeconds: number;
+  readonly logLevel: string;
+  /** True when no upstream was configured: the embedded demo provider and account API run. */
+  readonly demo: boolean;
+  readonly skill: SkillConfig;
+}
+
+/** A configuration value that stops the start; the message names the variable and what it expects. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    expectation: string,
+  ) {
+    super(`${variable}: ${expectation}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Vendor-id redirect hosts Alexa uses, by region. @see ../shared/ALEXA-LINKING.md "Redirect URLs" */
+export const ALEXA_REDIRECT_HOSTS = ['pitangui.amazon.com', 'layla.amazon.com', 'alexa.amazon.co.jp'] as const;
+
+/** Demo credentials used only when no upstream is configured. */
+export const DEMO_DEFAULTS = {
+  alexaClientId: 'linkbridge-demo-alexa',
+  alexaClientSecret: 'linkbridge-demo-alexa-secret',
+  upstreamClientId: 'linkbridge-demo',
+  upstreamClientSecret: 'linkbridge-demo-secret',
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Shape of the optional JSON file named by `LINKBRIDGE_CONFIG`. */
+interface ConfigFile {
+  upstream?: { profile?: ProviderProfileOverrides };
+  skill?: { fieldMap?: Record<string, string> };
+}
+
+/**
+ * Reads and validates the configuration from the environment (and the `LINKBRIDGE_CONFIG` file).
+ * Throws a {@link ConfigError} naming the first bad variable.
+ */
+export function loadConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
+  const read = new EnvReader(env);
+  const file = readConfigFile(env.LINKBRIDGE_CONFIG, readFile);
+
+  const port = read.integer('PORT', 3000, { min: 0, max: 65535 });
+  const publicUrl = stripTrailingSlash(read.url('PUBLIC_URL') ?? `http://localhost:${port}`);
+  const linkMode = read.oneOf('LINK_MODE', ['code', 'implicit'] as const, 'code');
+
+  const upstreamGiven = Boolean(env.UPSTREAM_ISSUER || env.UPSTREAM_AUTHORIZATION_URL || env.UPSTREAM_TOKEN_URL);
+  const demo = !upstreamGiven && read.boolean('LINKBRIDGE_DEMO', true);
+
+  const alexa: AlexaConfig = {
+    clientId: demo ? read.string('ALEXA_CLIENT_ID') ?? DEMO_DEFAULTS.alexaClientId : read.required('ALEXA_CLIENT_ID'),
+    clientSecret: demo
+      ? read.string('ALEXA_CLIENT_SECRET') ?? DEMO_DEFAULTS.alexaClientSecret
+      : read.required('ALEXA_CLIENT_SECRET'),
+    redirectUrls: readRedirectUrls(read, demo ? [`${publicUrl}/simulator/link`] : []),
+  };
+
+  const upstream = readUpstream(read, demo, file);
+  const { keys: sealingKeys, ephemeral } = readSealingKeys(read);
+
+  const config: Config = {
+    port,
+    publicUrl,
+    linkMode,
+    alexa,
+    upstream,
+    storeUrl: read.string('STORE_URL') ?? `sqlite:${(read.string('DATA_DIR') ?? 'data').replace(/\/$/, '')}/linkbridge.sqlite`,
+    sealingKeys,
+    sealingKeysEphemeral: ephemeral,
+    defaultExpiresIn: read.integer('DEFAULT_EXPIRES_IN', 3600, { min: 360, max: 31_536_000 }),
+    codeTtlSeconds: read.integer('CODE_TTL_SECONDS', 300, { min: 10, max: 300 }),
+    stateTtlSeconds: read.integer('STATE_TTL_SECONDS', 600, { min: 60, max: 600 }),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    demo,
+    skill: {
+      accountApiUrl: read.url('ACCOUNT_API_URL'),
+      accountApiTimeoutMs: read.integer('ACCOUNT_API_TIMEOUT_MS', 3000, { min: 100, max: 6000 }),
+      verifySignature: read.boolean('ALEXA_VERIFY_SIGNATURE', true),
+      skillId: read.string('SKILL_ID'),
+      fieldMap: file.skill?.fieldMap,
+      privacyPolicyUrl: read.url('PRIVACY_POLICY_URL'),
+    },
+  };
+  if (!config.upstream.authorizationUrl && !config.upstream.issuer && !demo) {
+    throw new ConfigError('UPSTREAM_AUTHORIZATION_URL', 'is required unless UPSTREAM_ISSUER is set for discovery');
+  }
+  return deepFreeze(config);
+}
+
+function readUpstream(read: EnvReader, demo: boolean, file: ConfigFile): UpstreamConfig {
+  const pkce = read.string('UPSTREAM_PKCE') === undefined ? undefined : read.boolean('UPSTREAM_PKCE', true);
+  return {
+    preset: read.string('UPSTREAM_PRESET') ?? 'oauth2',
+    issuer: read.url('UPSTREAM_ISSUER'),
+    authorizationUrl: read.url('UPSTREAM_AUTHORIZATION_URL'),
+    tokenUrl: read.url('UPSTREAM_TOKEN_URL'),
+    clientId: demo ? read.string('UPSTREAM_CLIENT_ID') ?? DEMO_DEFAULTS.upstreamClientId : read.required('UPSTREAM_CLIENT_ID'),
+    clientSecret: demo
+      ? read.string('UPSTREAM_CLIENT_SECRET') ?? DEMO_DEFAULTS.upstreamClientSecret
+      : read.required('UPSTREAM_CLIENT_SECRET'),
+    scope: read.string('UPSTREAM_SCOPE'),
+    pkce,
+    profile: file.upstream?.profile,
+    timeoutMs: read.integer('UPSTREAM_TIMEOUT_MS', 3000, { min: 100, max: 4000 }),
+  };
+}
+
+function readRedirectUrls(read: EnvReader, extra: string[]): Set<string> {
+  const urls = new Set<string>(extra);
+  for (const vendorId of read.list('ALEXA_VENDOR_IDS')) {
+    if (!/^[A-Z0-9]+$/i.test(vendorId)) {
+      throw new ConfigError('ALEXA_VENDOR_IDS', `"${vendorId}" is not a vendor id (letters and digits, as in M3BVP74N95SP1F)`);
+    }
+    for (const host of ALEXA_REDIRECT_HOSTS) urls.add(`https://${host}/api/skill/link/${vendorId}`);
+  }
+  for (const url of read.list('ALEXA_REDIRECT_URLS')) {
+    if (!isAbsoluteHttpUrl(url)) throw new ConfigError('ALEXA_REDIRECT_URLS', `"${url}" is not an absolute http(s) URL`);
+    urls.add(url);
+  }
+  if (urls.size === 0) {
+    throw new ConfigError('ALEXA_VENDOR_IDS', 'is required (comma list of vendor ids), or give ALEXA_REDIRECT_URLS');
+  }
+  return urls;
+}
+
+/** `SEALING_KEYS=kid1:<base64url 32 bytes>,kid0:<…>`; the first seals, every one unseals (rotation). */
+function readSealingKeys(read: EnvReader): { keys: SealingKey[]; ephemeral: boolean } {
+  const entries = read.list('SEALING_KEYS');
+  if (entries.length === 0) {
+    if (read.string('NODE_ENV') === 'production') {
+      throw new ConfigError('SEALING_KEYS', 'is required in production (kid:<32 random bytes, base64url>, comma separated)');
+    }
+    const secret = new Uint8Array(32);
+    crypto.getRandomValues(secret);
+    return { keys: [{ kid: 'ephemeral', secret }], ephemeral: true };
+  }
+  const keys = entries.map((entry) => {
+    const at = entry.indexOf(':');
+    const kid = entry.slice(0, at);
+    const secret = Buffer.from(entry.slice(at + 1), 'base64url');
+    if (at < 1 || secret.length !== 32) {
+      throw new ConfigError('SEALING_KEYS', 'each entry must be kid:<32 random bytes, base64url> (openssl rand -base64 32 | tr +/ -_)');
+    }
+    return { kid, secret: new Uint8Array(secret) };
+  });
+  if (new Set(keys.map((k) => k.kid)).size !== keys.length) {
+    throw new ConfigError('SEALING_KEYS', 'key ids must be unique');
+  }
+  return { keys, ephemeral: false };
+}
+
+function readConfigFile(path: string | undefined, readFile: (path: string) => string): ConfigFile {
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch {
+    throw new ConfigError('LINKBRIDGE_CONFIG', `cannot read the file "${path}"`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as ConfigFile;
+  } catch {
+    throw new ConfigError('LINKBRIDGE_CONFIG', `"${path}" must hold a JSON object`);
+  }
+}
+
+/** Typed access to environment variables; every failure names its variable. */
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  required(name: string): string {
+    const value = this.string(name);
+    if (value === undefined) throw new ConfigError(name, 'is required');
+    return value;
+  }
+
+  list(name: string): string[] {
+    return (this.string(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  }
+
+  url(name: string): string | undefined {
+    const value = this.string(name);
+    if (value !== undefined && !isAbsoluteHttpUrl(value)) {
+      throw new ConfigError(name, `expects an absolute http(s) URL, got "${value}"`);
+    }
+    return value;
+  }
+
+  integer(name: string, fallback: number, range: { min: number; max: number }): number {
+    const value = this.string(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < range.min || parsed > range.max) {
+      throw new ConfigError(name, `expects a whole number from ${range.min} to ${range.max}, got "${value}"`);
+    }
+    return parsed;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.string(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    throw new ConfigError(name, `expects true or false, got "${value}"`);
+  }
+
+  oneOf<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+    const value = this.string(name);
+    if (value === undefined) return fallback;
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new ConfigError(name, `expects one of ${choices.join(' | ')}, got "${value}"`);
+    }
+    return value as T;
+  }
+}
+
+function isAbsoluteHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function stripTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof Uint8Array) && !(value instanceof Set)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

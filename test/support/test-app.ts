@@ -1,0 +1,67 @@
+import { Writable } from 'node:stream';
+import type { AppDeps } from '../../app';
+import { buildDeps, type DepsOverrides } from '../../deps';
+import { loadConfig, type Config } from '../../models/config';
+import { createLogger, type Logger } from '../../models/logger';
+
+/** A 32-byte sealing key for tests, base64url. */
+export const TEST_SEALING_KEY = Buffer.alloc(32, 7).toString('base64url');
+
+/** The environment the tests start from: a code-mode linkbridge in front of a made-up provider. */
+export const BASE_TEST_ENV: Readonly<Record<string, string>> = {
+  PUBLIC_URL: 'https://linkbridge.test',
+  ALEXA_CLIENT_ID: 'alexa-skill',
+  ALEXA_CLIENT_SECRET: 'alexa-secret-value',
+  ALEXA_VENDOR_IDS: 'M3BVP74N95SP1F',
+  UPSTREAM_AUTHORIZATION_URL: 'https://provider.test/authorize',
+  UPSTREAM_TOKEN_URL: 'https://provider.test/token',
+  UPSTREAM_CLIENT_ID: 'linkbridge-client',
+  UPSTREAM_CLIENT_SECRET: 'upstream-secret-value',
+  STORE_URL: 'memory:',
+  SEALING_KEYS: `k1:${TEST_SEALING_KEY}`,
+  LOG_LEVEL: 'debug',
+};
+
+export const ALEXA_REDIRECT_URI = 'https://layla.amazon.com/api/skill/link/M3BVP74N95SP1F';
+
+export function testConfig(env: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ ...BASE_TEST_ENV, ...env });
+}
+
+/** Log lines written during a test, as text and as parsed objects. */
+export class CapturedLogs {
+  readonly lines: string[] = [];
+  readonly stream = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+
+  get text(): string {
+    return this.lines.join('\n');
+  }
+
+  get entries(): Array<Record<string, unknown>> {
+    return this.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+}
+
+/** A logger that writes synchronously into `logs` (pino's default stream would be asynchronous). */
+export function captureLogger(logs: CapturedLogs, level = 'debug'): Logger {
+  return createLogger(level, logs.stream);
+}
+
+/** Deps for `createApp` with a memory store and a captured logger; `fetch` reaches the fake provider. */
+export async function testDeps(
+  options: { env?: Record<string, string | undefined>; logs?: CapturedLogs } & DepsOverrides = {},
+): Promise<AppDeps> {
+  const config = testConfig(options.env);
+  const logs = options.logs ?? new CapturedLogs();
+  return buildDeps(config, captureLogger(logs), { clock: options.clock, fetch: options.fetch ?? blockedFetch });
+}
+
+/** The network is blocked in unit tests: any call the test did not arrange fails loudly. */
+export const blockedFetch: typeof fetch = async (input) => {
+  throw new Error(`network blocked in tests: ${String(input instanceof Request ? input.url : input)}`);
+};
