@@ -1,0 +1,59 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type AppDeps } from '../../app';
+import { buildDeps } from '../../deps';
+import { startDemoProvider, type DemoProvider } from '../../demo/demo-provider';
+import { loadConfig } from '../../models/config';
+import { ALEXA_REDIRECT_URI, BASE_TEST_ENV, CapturedLogs, captureLogger } from './test-app';
+
+/** linkbridge and a real OpenID provider upstream, each on its own loopback port. */
+export interface LiveStack {
+  readonly baseUrl: string;
+  readonly provider: DemoProvider;
+  readonly deps: AppDeps;
+  readonly logs: CapturedLogs;
+  readonly alexaRedirectUri: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts linkbridge (over real HTTP on 127.0.0.1) in front of node-oidc-provider, configured by
+ * discovery of the provider's issuer, exactly as a deployment would be.
+ */
+export async function startLiveStack(env: Record<string, string> = {}): Promise<LiveStack> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const provider = await startDemoProvider({
+    port: 0,
+    clients: [{ clientId: BASE_TEST_ENV.UPSTREAM_CLIENT_ID, clientSecret: BASE_TEST_ENV.UPSTREAM_CLIENT_SECRET, redirectUris: [`${baseUrl}/oauth/callback`] }],
+  });
+  const config = loadConfig({
+    ...BASE_TEST_ENV,
+    PUBLIC_URL: baseUrl,
+    UPSTREAM_AUTHORIZATION_URL: undefined,
+    UPSTREAM_TOKEN_URL: undefined,
+    UPSTREAM_ISSUER: provider.issuer,
+    UPSTREAM_SCOPE: 'openid profile email',
+    ACCOUNT_API_URL: provider.userinfoUrl,
+    ...env,
+  });
+  const logs = new CapturedLogs();
+  const deps = await buildDeps(config, captureLogger(logs, 'trace'));
+  server.on('request', createApp(deps));
+
+  return {
+    baseUrl,
+    provider,
+    deps,
+    logs,
+    alexaRedirectUri: ALEXA_REDIRECT_URI,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await provider.close();
+      await deps.store.close();
+    },
+  };
+}
