@@ -65,3 +65,16 @@ export async function testDeps(
 export const blockedFetch: typeof fetch = async (input) => {
   throw new Error(`network blocked in tests: ${String(input instanceof Request ? input.url : input)}`);
 };
+
+/** A clock tests move by hand. */
+export class TestClock {
+  private current = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+  now(): number {
+    return this.current;
+  }
+
+  advanceSeconds(seconds: number): void {
+    this.current += seconds * 1000;
+  }
+}
