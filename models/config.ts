@@ -73,6 +73,8 @@ export interface Config {
   readonly logLevel: string;
   /** True when no upstream was configured: the embedded demo provider and account API run. */
   readonly demo: boolean;
+  /** Port of the embedded demo provider (demo mode only). */
+  readonly demoProviderPort: number;
   readonly skill: SkillConfig;
 }
 
@@ -129,7 +131,9 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     redirectUrls: readRedirectUrls(read, demo ? [`${publicUrl}/simulator/link`] : []),
   };
 
-  const upstream = readUpstream(read, demo, file);
+  const demoProviderPort = read.integer('DEMO_PROVIDER_PORT', port === 0 ? 0 : port + 1, { min: 0, max: 65535 });
+  const demoIssuer = `http://localhost:${demoProviderPort}`;
+  const upstream = readUpstream(read, demo, file, demoIssuer);
   const { keys: sealingKeys, ephemeral } = readSealingKeys(read);
 
   const config: Config = {
@@ -146,8 +150,9 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     stateTtlSeconds: read.integer('STATE_TTL_SECONDS', 600, { min: 60, max: 600 }),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     demo,
+    demoProviderPort,
     skill: {
-      accountApiUrl: read.url('ACCOUNT_API_URL'),
+      accountApiUrl: read.url('ACCOUNT_API_URL') ?? (demo ? `${demoIssuer}/me` : undefined),
       accountApiTimeoutMs: read.integer('ACCOUNT_API_TIMEOUT_MS', 3000, { min: 100, max: 6000 }),
       verifySignature: read.boolean('ALEXA_VERIFY_SIGNATURE', true),
       skillId: read.string('SKILL_ID'),
@@ -161,18 +166,18 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   return deepFreeze(config);
 }
 
-function readUpstream(read: EnvReader, demo: boolean, file: ConfigFile): UpstreamConfig {
+function readUpstream(read: EnvReader, demo: boolean, file: ConfigFile, demoIssuer: string): UpstreamConfig {
   const pkce = read.string('UPSTREAM_PKCE') === undefined ? undefined : read.boolean('UPSTREAM_PKCE', true);
   return {
     preset: read.string('UPSTREAM_PRESET') ?? 'oauth2',
-    issuer: read.url('UPSTREAM_ISSUER'),
+    issuer: read.url('UPSTREAM_ISSUER') ?? (demo ? demoIssuer : undefined),
     authorizationUrl: read.url('UPSTREAM_AUTHORIZATION_URL'),
     tokenUrl: read.url('UPSTREAM_TOKEN_URL'),
     clientId: demo ? read.string('UPSTREAM_CLIENT_ID') ?? DEMO_DEFAULTS.upstreamClientId : read.required('UPSTREAM_CLIENT_ID'),
     clientSecret: demo
       ? read.string('UPSTREAM_CLIENT_SECRET') ?? DEMO_DEFAULTS.upstreamClientSecret
       : read.required('UPSTREAM_CLIENT_SECRET'),
-    scope: read.string('UPSTREAM_SCOPE'),
+    scope: read.string('UPSTREAM_SCOPE') ?? (demo ? 'openid profile email' : undefined),
     pkce,
     profile: file.upstream?.profile,
     timeoutMs: read.integer('UPSTREAM_TIMEOUT_MS', 3000, { min: 100, max: 4000 }),

@@ -1,0 +1,72 @@
+import { createServer } from 'node:http';
+import { createApp } from './app';
+import { startDemoProvider, type DemoProvider } from './demo/demo-provider';
+import { buildDeps } from './deps';
+import { ConfigError, loadConfig, type Config } from './models/config';
+import { createLogger } from './models/logger';
+
+/** Reads the config, builds the deps, listens. With no upstream configured, runs the demo provider too. */
+async function main(): Promise<void> {
+  const config = readConfigOrExit();
+  const logger = createLogger(config.logLevel);
+  let demo: DemoProvider | undefined;
+  if (config.demo) {
+    demo = await startDemoProvider({
+      port: config.demoProviderPort,
+      host: '127.0.0.1',
+      publicHost: 'localhost',
+      clients: [{ clientId: config.upstream.clientId, clientSecret: config.upstream.clientSecret, redirectUris: [`${config.publicUrl}/oauth/callback`] }],
+    });
+    logger.warn(
+      { issuer: demo.issuer, accountApi: demo.userinfoUrl },
+      'demo mode: no UPSTREAM_* configured, so an embedded demo provider (sign in with any name and password) and account API are running',
+    );
+  }
+
+  const deps = await buildDeps(config, logger);
+  const server = createServer(createApp(deps));
+  server.listen(config.port, () => {
+    logger.info({ publicUrl: config.publicUrl, mode: config.linkMode, provider: deps.upstream.providerName }, `linkbridge listening on port ${config.port}`);
+    if (config.demo) {
+      const authorize = new URL(`${config.publicUrl}/oauth/authorize`);
+      authorize.search = new URLSearchParams({
+        client_id: config.alexa.clientId,
+        response_type: config.linkMode === 'code' ? 'code' : 'token',
+        redirect_uri: [...config.alexa.redirectUrls][0],
+        state: 'demo',
+      }).toString();
+      logger.info({ tryLinking: authorize.toString() }, 'demo mode: open this URL in a browser to link an account');
+    }
+  });
+
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close(async () => {
+      await deps.store.close();
+      await demo?.close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+function readConfigOrExit(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`linkbridge: configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? `configuration error: ${error.message}` : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`linkbridge: ${message}\n`);
+  process.exit(1);
+});
