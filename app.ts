@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { demoLandingRoute } from './demo/demo-landing.route';
 import { createLinkingRouter } from './linking/linking.router';
 import type { LinkingDeps } from './linking/linking-deps';
 import { createSkillRouter } from './skill/skill.router';
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
     }
   });
   app.use(createLinkingRouter(deps));
+  if (deps.config.demo) app.get('/simulator/link', demoLandingRoute());
   // The skill route parses its own raw body (signature verification needs the exact bytes).
   app.use(createSkillRouter(deps));
 
