@@ -85,6 +85,7 @@ export async function startDemoProvider(options: DemoProviderOptions): Promise<D
     rotateRefreshToken: true,
     ttl: {
       AccessToken: options.accessTokenTtlSeconds ?? 3600,
+      IdToken: 3600,
       AuthorizationCode: 300,
       RefreshToken: 30 * 24 * 3600,
       Interaction: 3600,
