@@ -115,7 +115,7 @@ function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
 
 /** RFC 6749 §5.2 error bodies; anything unexpected is `server_error` with no internals. */
 function tokenErrorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
-  const log = (res.locals.log as Logger | undefined) ?? undefined;
+  const log = res.locals.log as Logger | undefined;
   const oauthError = asOAuthError(error);
   if (oauthError instanceof ServerError) log?.error({ cause: describeCause(oauthError.internalCause ?? error) }, 'token request failed');
   else log?.info({ error: oauthError.error, description: oauthError.description }, 'token request refused');
