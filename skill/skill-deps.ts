@@ -1,4 +1,7 @@
-/** What the skill half reaches the outside through (filled in with the skill). */
+import type { AccountApi } from './account-api.client';
+
+/** What the skill half reaches the outside through; tests replace these. */
 export interface SkillDeps {
-  readonly placeholder?: never;
+  /** The user's account API, called with the linked access token. */
+  readonly accountApi: AccountApi;
 }

@@ -1,0 +1,63 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+
+/** A user's profile as the account API returns it (OpenID Connect userinfo claims by default). */
+export type AccountProfile = Readonly<Record<string, unknown>>;
+
+/** Why the account API gave no profile. */
+export class AccountApiError extends Error {
+  constructor(
+    /** `unauthorized`: the token was refused (401/403), so the link must be renewed. */
+    readonly kind: 'unauthorized' | 'unavailable' | 'not_configured',
+    readonly httpStatus?: number,
+    readonly reason?: string,
+  ) {
+    super(`account API ${kind}${httpStatus ? ` (HTTP ${httpStatus})` : ''}${reason ? `: ${reason}` : ''}`);
+  }
+}
+
+/** Reads the linked user's profile. */
+export interface AccountApi {
+  fetchProfile(accessToken: string): Promise<AccountProfile>;
+}
+
+/**
+ * The account API over HTTP: `GET ACCOUNT_API_URL` with `Authorization: Bearer <token>`, keep-alive
+ * connections and a timeout that keeps the whole answer well inside Alexa's 8 s. Errors never carry the
+ * request (axios errors hold its headers, and so the token).
+ */
+export class AccountApiClient implements AccountApi {
+  private readonly http: AxiosInstance;
+
+  constructor(
+    private readonly url: string | undefined,
+    timeoutMs: number,
+  ) {
+    this.http = axios.create({
+      timeout: timeoutMs,
+      httpAgent: new http.Agent({ keepAlive: true }),
+      httpsAgent: new https.Agent({ keepAlive: true }),
+      maxRedirects: 0,
+      validateStatus: () => true,
+      headers: { Accept: 'application/json' },
+      responseType: 'json',
+    });
+  }
+
+  async fetchProfile(accessToken: string): Promise<AccountProfile> {
+    if (!this.url) throw new AccountApiError('not_configured', undefined, 'ACCOUNT_API_URL is not set');
+    let status: number;
+    let data: unknown;
+    try {
+      ({ status, data } = await this.http.get(this.url, { headers: { Authorization: `Bearer ${accessToken}` } }));
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new AccountApiError('unavailable', undefined, code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network');
+    }
+    if (status === 401 || status === 403) throw new AccountApiError('unauthorized', status);
+    if (status !== 200) throw new AccountApiError('unavailable', status);
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new AccountApiError('unavailable', status, 'not a JSON object');
+    return data as AccountProfile;
+  }
+}

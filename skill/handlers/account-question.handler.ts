@@ -1,0 +1,88 @@
+import type { HandlerInput, RequestHandler } from 'ask-sdk-core';
+import type { IntentRequest, Response } from 'ask-sdk-model';
+import { withLinkedAccount, type LinkedAccount } from '../linked-account';
+import { displayName, email, extraFields, readPath, spokenValue, type ProfileField } from '../profile-fields';
+import { respond } from '../respond';
+import { isIntent, isOneShot, type HandlerContext } from './handler-context';
+
+/** The custom intents this file answers; the interaction models must declare each of them. */
+export const ACCOUNT_INTENTS = {
+  name: 'GetNameIntent',
+  email: 'GetEmailIntent',
+  summary: 'GetAccountSummaryIntent',
+  field: 'GetAccountFieldIntent',
+} as const;
+
+/** Answers a question and keeps the conversation going when there is one. */
+function answer(input: HandlerInput, account: LinkedAccount, speak: string): Response {
+  return isOneShot(input) ? respond(input, { speak }) : respond(input, { speak, reprompt: account.strings.whatNext });
+}
+
+function accountQuestion(
+  intent: string,
+  context: HandlerContext,
+  speakFor: (account: LinkedAccount, input: HandlerInput) => string,
+): RequestHandler {
+  return {
+    canHandle: (input) => isIntent(input, intent),
+    handle: (input) => withLinkedAccount(input, context, (account) => answer(input, account, speakFor(account, input))),
+  };
+}
+
+/** "What's my name?" */
+export function nameHandler(context: HandlerContext): RequestHandler {
+  return accountQuestion(ACCOUNT_INTENTS.name, context, ({ profile, strings }) => {
+    const name = displayName(profile);
+    return name ? strings.yourName(name) : strings.noName;
+  });
+}
+
+/** "What's my email?" */
+export function emailHandler(context: HandlerContext): RequestHandler {
+  return accountQuestion(ACCOUNT_INTENTS.email, context, ({ profile, strings }) => {
+    const address = email(profile);
+    return address ? strings.yourEmail(address) : strings.noEmail;
+  });
+}
+
+/** "Tell me about my account": name, email, then every extra field the profile has. */
+export function summaryHandler(context: HandlerContext): RequestHandler {
+  return accountQuestion(ACCOUNT_INTENTS.summary, context, ({ profile, strings }) => {
+    const items: string[] = [];
+    const name = displayName(profile);
+    const address = email(profile);
+    if (name) items.push(strings.summaryItem(strings.fieldLabels.name, name));
+    if (address) items.push(strings.summaryItem(strings.fieldLabels.email, address));
+    for (const field of extraFields(strings, context.fieldMap)) {
+      const value = spokenValue(readPath(profile, field.path));
+      if (value) items.push(strings.summaryItem(field.label, value));
+    }
+    return items.length > 0 ? [strings.summaryIntro, ...items].join(' ') : strings.summaryEmpty;
+  });
+}
+
+/** "What's my phone number?": one field of the field map, named by the `field` slot. */
+export function fieldHandler(context: HandlerContext): RequestHandler {
+  return accountQuestion(ACCOUNT_INTENTS.field, context, ({ profile, strings }, input) => {
+    const fields = extraFields(strings, context.fieldMap);
+    const field = requestedField(input, fields);
+    if (!field) {
+      const labels = fields.map((candidate) => candidate.label);
+      const choices = `${labels.slice(0, -1).join(', ')} ${strings.orWord} ${labels[labels.length - 1]}`;
+      return strings.fieldUnknown(choices);
+    }
+    const value = spokenValue(readPath(profile, field.path));
+    return value ? strings.summaryItem(field.label, value) : strings.fieldMissing(field.label);
+  });
+}
+
+/** The field the user asked for: by the slot's resolved id (the JSON path), else by its spoken label. */
+function requestedField(input: HandlerInput, fields: ProfileField[]): ProfileField | undefined {
+  const slot = (input.requestEnvelope.request as IntentRequest).intent.slots?.field;
+  const resolved = slot?.resolutions?.resolutionsPerAuthority?.find((authority) => authority.status.code === 'ER_SUCCESS_MATCH');
+  const id = resolved?.values[0]?.value.id;
+  const byId = id ? fields.find((field) => field.path === id) : undefined;
+  if (byId) return byId;
+  const spoken = slot?.value?.trim().toLowerCase();
+  return spoken ? fields.find((field) => field.label.toLowerCase() === spoken) : undefined;
+}

@@ -1,0 +1,239 @@
+/**
+ * The skill's answers, from request envelopes, against a real account API on loopback.
+ * @see https://developer.amazon.com/docs/account-linking/add-account-linking-logic-custom-skill.html
+ */
+import type { RequestEnvelope, ResponseEnvelope } from 'ask-sdk-model';
+import { AccountApiClient } from '../../../skill/account-api.client';
+import { buildSkill } from '../../../skill/build-skill';
+import { fieldSlot, intentRequest, launchRequest, sessionEndedRequest, skillEvent, USER_ID } from '../../fixtures/skill/envelopes';
+import { AccountApiServer } from '../../support/account-api-server';
+import { loadConfig } from '../../../models/config';
+import { BASE_TEST_ENV, CapturedLogs, captureLogger, testConfig } from '../../support/test-app';
+
+const TOKEN = 'linked-access-token-value-123';
+const ADA = { sub: 'ada', name: 'Ada Lovelace', email: 'ada@example.com', phone_number: '+44 20 7946 0000', zoneinfo: 'Europe/London', plan: { name: 'Gold' } };
+
+const api = new AccountApiServer();
+let logs: CapturedLogs;
+beforeAll(() => api.start());
+afterAll(() => api.stop());
+beforeEach(() => {
+  api.behaviour = { status: 200, body: ADA };
+  api.requests.length = 0;
+  logs = new CapturedLogs();
+});
+
+async function invoke(envelope: RequestEnvelope, env: Record<string, string> = {}): Promise<ResponseEnvelope> {
+  const config = testConfig({ ACCOUNT_API_TIMEOUT_MS: '150', ...env });
+  const accountApi = new AccountApiClient(api.url, config.skill.accountApiTimeoutMs);
+  return buildSkill(config, captureLogger(logs), { accountApi }).invoke(envelope);
+}
+
+function speech(response: ResponseEnvelope): string {
+  const output = response.response.outputSpeech;
+  if (output?.type !== 'SSML') throw new Error('expected SSML speech');
+  return output.ssml;
+}
+
+describe('LaunchRequest', () => {
+  test('linked: greets the user by name and keeps the session open', async () => {
+    const response = await invoke(launchRequest({ accessToken: TOKEN }));
+    expect(speech(response)).toBe('<speak>Welcome back, Ada Lovelace. You can ask for your name, your email, or about your account.</speak>');
+    expect(response.response.shouldEndSession).toBe(false);
+    expect(response.response.card).toBeUndefined();
+    expect(api.requests[0].authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  test('unlinked: says how to link, sends a LinkAccount card and never calls the account API', async () => {
+    const response = await invoke(launchRequest());
+    expect(speech(response)).toContain('link it first');
+    expect(response.response.card?.type).toBe('LinkAccount');
+    expect(response.response.shouldEndSession).toBe(true);
+    expect(api.requests).toHaveLength(0);
+  });
+
+  test('de-DE: greets in German', async () => {
+    const response = await invoke(launchRequest({ accessToken: TOKEN, locale: 'de-DE' }));
+    expect(speech(response)).toContain('Willkommen zurück, Ada Lovelace.');
+  });
+});
+
+describe('account questions', () => {
+  test('name', async () => {
+    const response = await invoke(intentRequest('GetNameIntent', { accessToken: TOKEN }));
+    expect(speech(response)).toBe('<speak>Your name is Ada Lovelace.</speak>');
+    expect(response.response.shouldEndSession).toBe(true);
+  });
+
+  test('name from given and family name when there is no name claim', async () => {
+    api.behaviour = { status: 200, body: { given_name: 'Grace', family_name: 'Hopper' } };
+    expect(speech(await invoke(intentRequest('GetNameIntent', { accessToken: TOKEN })))).toContain('Your name is Grace Hopper.');
+  });
+
+  test('email', async () => {
+    const response = await invoke(intentRequest('GetEmailIntent', { accessToken: TOKEN }));
+    expect(speech(response)).toBe('<speak>Your email address is ada@example.com.</speak>');
+  });
+
+  test('email missing from the profile', async () => {
+    api.behaviour = { status: 200, body: { name: 'Ada' } };
+    expect(speech(await invoke(intentRequest('GetEmailIntent', { accessToken: TOKEN })))).toContain('does not list an email');
+  });
+
+  test('inside a conversation the session stays open with a reprompt', async () => {
+    const response = await invoke(intentRequest('GetEmailIntent', { accessToken: TOKEN, newSession: false }));
+    expect(response.response.shouldEndSession).toBe(false);
+    expect(response.response.reprompt).toBeDefined();
+  });
+
+  test('summary: name, email and every profile field the default OIDC map knows', async () => {
+    const response = await invoke(intentRequest('GetAccountSummaryIntent', { accessToken: TOKEN }));
+    expect(speech(response)).toBe(
+      '<speak>Here is your account. Your name is Ada Lovelace. Your email address is ada@example.com. Your phone number is +44 20 7946 0000. Your time zone is Europe/London.</speak>',
+    );
+  });
+
+  test('summary includes fields from the configured field map (JSON path → label)', async () => {
+    const file = JSON.stringify({ skill: { fieldMap: { 'plan.name': 'membership plan' } } });
+    const withMap = loadConfig({ ...BASE_TEST_ENV, LINKBRIDGE_CONFIG: 'skill.json', ACCOUNT_API_TIMEOUT_MS: '150' }, () => file);
+    const response = await buildSkill(withMap, captureLogger(logs), { accountApi: new AccountApiClient(api.url, 150) }).invoke(
+      intentRequest('GetAccountSummaryIntent', { accessToken: TOKEN }),
+    );
+    expect(speech(response)).toContain('Your membership plan is Gold.');
+  });
+
+  test('one field by the slot\'s resolved id', async () => {
+    const response = await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, slots: fieldSlot('phone', 'phone_number') }));
+    expect(speech(response)).toBe('<speak>Your phone number is +44 20 7946 0000.</speak>');
+  });
+
+  test('one field by its spoken label, and a field the profile lacks', async () => {
+    expect(speech(await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, slots: fieldSlot('time zone') })))).toContain(
+      'Your time zone is Europe/London.',
+    );
+    expect(speech(await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, slots: fieldSlot('birthday') })))).toContain(
+      'does not list a birthday',
+    );
+  });
+
+  test('an unknown field lists what can be asked', async () => {
+    const response = await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, slots: fieldSlot('shoe size') }));
+    expect(speech(response)).toContain('I can&apos;t look that up. You can ask for your phone number, username, birthday, time zone, language setting, website or address.');
+  });
+
+  test('unlinked question: LinkAccount card', async () => {
+    const response = await invoke(intentRequest('GetNameIntent'));
+    expect(response.response.card?.type).toBe('LinkAccount');
+    expect(response.response.shouldEndSession).toBe(true);
+  });
+});
+
+describe('account API failures', () => {
+  test.each([401, 403])('%i: the link has expired, LinkAccount card', async (status) => {
+    api.behaviour = { status, body: { error: 'invalid_token' } };
+    const response = await invoke(intentRequest('GetNameIntent', { accessToken: TOKEN }));
+    expect(speech(response)).toContain('link has expired');
+    expect(response.response.card?.type).toBe('LinkAccount');
+    expect(response.response.shouldEndSession).toBe(true);
+  });
+
+  test('timeout: a short apology, no card', async () => {
+    api.behaviour = { status: 200, body: ADA, delayMs: 2000 };
+    const response = await invoke(intentRequest('GetNameIntent', { accessToken: TOKEN }));
+    expect(speech(response)).toBe('<speak>Sorry, I could not reach your account just now. Please try again in a moment.</speak>');
+    expect(response.response.card).toBeUndefined();
+    expect(response.response.shouldEndSession).toBe(true);
+    expect(logs.entries.some((entry) => entry.reason === 'timeout')).toBe(true);
+  });
+
+  test.each([500, 502, 503])('%i: a short apology', async (status) => {
+    api.behaviour = { status, body: { message: 'down' } };
+    const response = await invoke(intentRequest('GetEmailIntent', { accessToken: TOKEN }));
+    expect(speech(response)).toContain('could not reach your account');
+    expect(response.response.card).toBeUndefined();
+  });
+
+  test('a non-object body: a short apology', async () => {
+    api.behaviour = { status: 200, body: ['not', 'a', 'profile'] };
+    expect(speech(await invoke(intentRequest('GetEmailIntent', { accessToken: TOKEN })))).toContain('could not reach your account');
+  });
+
+  test('no ACCOUNT_API_URL configured: says the skill is not set up', async () => {
+    const config = testConfig();
+    const response = await buildSkill(config, captureLogger(logs), { accountApi: new AccountApiClient(undefined, 150) }).invoke(
+      intentRequest('GetNameIntent', { accessToken: TOKEN }),
+    );
+    expect(speech(response)).toContain('not set up');
+  });
+
+  test('the token never reaches the logs, whatever fails', async () => {
+    for (const behaviour of [
+      { status: 401, body: {} },
+      { status: 500, body: {} },
+      { status: 200, body: ADA, delayMs: 1000 },
+    ]) {
+      api.behaviour = behaviour;
+      await invoke(intentRequest('GetNameIntent', { accessToken: TOKEN }));
+    }
+    await invoke(skillEvent('AlexaSkillEvent.SkillAccountLinked', TOKEN));
+    expect(logs.lines.length).toBeGreaterThan(3);
+    expect(logs.text).not.toContain(TOKEN);
+  });
+});
+
+describe('SSML safety', () => {
+  test('a name with markup characters produces valid SSML', async () => {
+    api.behaviour = { status: 200, body: { name: 'Ada & <Lovelace> "the" O\'Neil' } };
+    const ssml = speech(await invoke(intentRequest('GetNameIntent', { accessToken: TOKEN })));
+    expect(ssml).toBe('<speak>Your name is Ada &amp; &lt;Lovelace&gt; &quot;the&quot; O&apos;Neil.</speak>');
+    const inner = ssml.slice('<speak>'.length, -'</speak>'.length);
+    expect(inner).not.toMatch(/[<>]/);
+    expect(inner.replace(/&(amp|lt|gt|quot|apos);/g, '')).not.toContain('&');
+  });
+});
+
+describe('built-in intents and lifecycle', () => {
+  test('help keeps the session open', async () => {
+    const response = await invoke(intentRequest('AMAZON.HelpIntent'));
+    expect(speech(response)).toContain('what is my name');
+    expect(response.response.shouldEndSession).toBe(false);
+  });
+
+  test.each(['AMAZON.StopIntent', 'AMAZON.CancelIntent', 'AMAZON.NavigateHomeIntent'])('%s says goodbye and ends', async (intent) => {
+    const response = await invoke(intentRequest(intent));
+    expect(speech(response)).toBe('<speak>Goodbye.</speak>');
+    expect(response.response.shouldEndSession).toBe(true);
+  });
+
+  test('fallback says what the skill understands and listens again', async () => {
+    const response = await invoke(intentRequest('AMAZON.FallbackIntent'));
+    expect(speech(response)).toContain('did not get that');
+    expect(response.response.shouldEndSession).toBe(false);
+  });
+
+  test('SessionEndedRequest gets an empty response', async () => {
+    const response = await invoke(sessionEndedRequest());
+    expect(response.response.outputSpeech).toBeUndefined();
+  });
+
+  test('an intent no handler knows gets the error handler\'s short apology', async () => {
+    const response = await invoke(intentRequest('NoSuchIntent'));
+    expect(speech(response)).toBe('<speak>Sorry, something went wrong. Please try again.</speak>');
+    expect(response.response.shouldEndSession).toBe(true);
+  });
+});
+
+describe('skill events', () => {
+  test('SkillAccountLinked is logged with the user id and no token', async () => {
+    const response = await invoke(skillEvent('AlexaSkillEvent.SkillAccountLinked', TOKEN));
+    expect(response.response.outputSpeech).toBeUndefined();
+    const entry = logs.entries.find((line) => line.event === 'AlexaSkillEvent.SkillAccountLinked');
+    expect(entry).toMatchObject({ userId: USER_ID });
+    expect(logs.text).not.toContain(TOKEN);
+  });
+
+  test('SkillDisabled is logged with the user id', async () => {
+    await invoke(skillEvent('AlexaSkillEvent.SkillDisabled'));
+    expect(logs.entries.find((line) => line.event === 'AlexaSkillEvent.SkillDisabled')).toMatchObject({ userId: USER_ID });
+  });
+});
