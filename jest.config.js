@@ -7,5 +7,6 @@ module.exports = {
     // Type checking runs once in `npm run typecheck`; the transform only strips types.
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+  setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
   testTimeout: 20000,
 };

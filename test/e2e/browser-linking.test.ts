@@ -19,7 +19,7 @@ const alexaLandings: string[] = [];
 
 beforeAll(async () => {
   alexa = createServer((req, res) => {
-    alexaLandings.push(`${alexaRedirectUri.split('/api/')[0]}${req.url}`);
+    if (req.url?.startsWith('/api/skill/link/')) alexaLandings.push(`${alexaRedirectUri.split('/api/')[0]}${req.url}`);
     res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Alexa</h1>');
   });
   await new Promise<void>((resolve) => alexa.listen(0, '127.0.0.1', resolve));
