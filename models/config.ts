@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ProviderProfileOverrides } from './provider-profile';
+import { findProfileProblem, type ProviderProfileOverrides } from './provider-profile';
 
 /** How linkbridge hands Alexa the user's token. */
 export type LinkMode = 'code' | 'implicit';
@@ -231,6 +231,7 @@ function readSealingKeys(read: EnvReader): { keys: SealingKey[]; ephemeral: bool
 function readConfigFile(path: string | undefined, readFile: (path: string) => string): ConfigFile {
   if (!path) return {};
   let text: string;
+  let file: ConfigFile;
   try {
     text = readFile(path);
   } catch {
@@ -239,10 +240,17 @@ function readConfigFile(path: string | undefined, readFile: (path: string) => st
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    return parsed as ConfigFile;
+    file = parsed as ConfigFile;
   } catch {
     throw new ConfigError('LINKBRIDGE_CONFIG', `"${path}" must hold a JSON object`);
   }
+  const profileProblem = file.upstream?.profile === undefined ? undefined : findProfileProblem(file.upstream.profile);
+  if (profileProblem) throw new ConfigError('LINKBRIDGE_CONFIG', `upstream.profile.${profileProblem}`);
+  const fieldMap = file.skill?.fieldMap;
+  if (fieldMap !== undefined && (typeof fieldMap !== 'object' || fieldMap === null || Object.values(fieldMap).some((label) => typeof label !== 'string'))) {
+    throw new ConfigError('LINKBRIDGE_CONFIG', 'skill.fieldMap must map JSON paths to spoken labels (strings)');
+  }
+  return file;
 }
 
 /** Typed access to environment variables; every failure names its variable. */

@@ -45,3 +45,38 @@ export interface TokenResponsePaths {
 export type ProviderProfileOverrides = Partial<Omit<ProviderProfile, 'tokenResponse'>> & {
   readonly tokenResponse?: Partial<TokenResponsePaths>;
 };
+
+const STRING_FIELDS = ['name', 'authorizationUrl', 'tokenUrl', 'scope', 'scopeSeparator', 'clientIdParameter', 'clientSecretParameter'] as const;
+const ENUM_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  clientAuthentication: ['client_secret_basic', 'client_secret_post'],
+  tokenRequestMethod: ['POST', 'GET'],
+};
+const BOOLEAN_FIELDS = ['pkce', 'sendRedirectUriOnTokenRequest'] as const;
+const MAP_FIELDS = ['authorizationParameters', 'tokenRequestHeaders'] as const;
+const PATH_FIELDS = ['accessToken', 'refreshToken', 'expiresIn', 'scope', 'error', 'errorDescription'] as const;
+
+/**
+ * Checks a profile from the config file field by field. Returns the first problem as
+ * `field: expectation`, or `undefined` when the profile is usable.
+ */
+export function findProfileProblem(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'profile: must be an object';
+  const known = new Set<string>([...STRING_FIELDS, ...Object.keys(ENUM_FIELDS), ...BOOLEAN_FIELDS, ...MAP_FIELDS, 'tokenResponse']);
+  for (const [field, value] of Object.entries(raw)) {
+    if (!known.has(field)) return `${field}: is not a profile field`;
+    if ((STRING_FIELDS as readonly string[]).includes(field) && typeof value !== 'string') return `${field}: must be a string`;
+    if (ENUM_FIELDS[field] && !ENUM_FIELDS[field].includes(value as string)) return `${field}: must be one of ${ENUM_FIELDS[field].join(' | ')}`;
+    if ((BOOLEAN_FIELDS as readonly string[]).includes(field) && typeof value !== 'boolean') return `${field}: must be true or false`;
+    if ((MAP_FIELDS as readonly string[]).includes(field) && !isStringMap(value)) return `${field}: must map names to strings`;
+    if (field === 'tokenResponse') {
+      if (!isStringMap(value)) return 'tokenResponse: must map field names to dotted paths';
+      const unknown = Object.keys(value).find((key) => !(PATH_FIELDS as readonly string[]).includes(key));
+      if (unknown) return `tokenResponse.${unknown}: is not a token response field (${PATH_FIELDS.join(', ')})`;
+    }
+  }
+  return undefined;
+}
+
+function isStringMap(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
+}

@@ -83,6 +83,18 @@ describe('loadConfig', () => {
     expectConfigError(() => load({ LINKBRIDGE_CONFIG: 'profile.json' }, () => '{ not json'), 'LINKBRIDGE_CONFIG');
   });
 
+  test.each([
+    [{ upstream: { profile: { clientAuthentication: 'private_key_jwt' } } }, /upstream\.profile\.clientAuthentication: must be one of/],
+    [{ upstream: { profile: { tokenRequestMethod: 'PUT' } } }, /tokenRequestMethod/],
+    [{ upstream: { profile: { pkce: 'yes' } } }, /pkce: must be true or false/],
+    [{ upstream: { profile: { tokenResponse: { accesToken: 'x' } } } }, /tokenResponse\.accesToken: is not a token response field/],
+    [{ upstream: { profile: { clientIdParam: 'appid' } } }, /clientIdParam: is not a profile field/],
+    [{ skill: { fieldMap: { plan: 3 } } }, /skill\.fieldMap/],
+  ])('a bad LINKBRIDGE_CONFIG entry is named: %j', (file, message) => {
+    expectConfigError(() => load({ LINKBRIDGE_CONFIG: 'profile.json' }, () => JSON.stringify(file)), 'LINKBRIDGE_CONFIG');
+    expect(() => load({ LINKBRIDGE_CONFIG: 'profile.json' }, () => JSON.stringify(file))).toThrow(message);
+  });
+
   test('LINKBRIDGE_CONFIG carries a provider profile and a skill field map', () => {
     const file = JSON.stringify({ upstream: { profile: { clientAuthentication: 'client_secret_post' } }, skill: { fieldMap: { 'plan.name': 'plan' } } });
     const config = load({ LINKBRIDGE_CONFIG: 'profile.json' }, () => file);
