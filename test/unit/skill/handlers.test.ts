@@ -24,7 +24,7 @@ beforeEach(() => {
 });
 
 async function invoke(envelope: RequestEnvelope, env: Record<string, string> = {}): Promise<ResponseEnvelope> {
-  const config = testConfig({ ACCOUNT_API_TIMEOUT_MS: '150', ...env });
+  const config = testConfig({ ACCOUNT_API_TIMEOUT_MS: '2000', ...env });
   const accountApi = new AccountApiClient(api.url, config.skill.accountApiTimeoutMs);
   return buildSkill(config, captureLogger(logs), { accountApi }).invoke(envelope);
 }
@@ -95,8 +95,8 @@ describe('account questions', () => {
 
   test('summary includes fields from the configured field map (JSON path → label)', async () => {
     const file = JSON.stringify({ skill: { fieldMap: { 'plan.name': 'membership plan' } } });
-    const withMap = loadConfig({ ...BASE_TEST_ENV, LINKBRIDGE_CONFIG: 'skill.json', ACCOUNT_API_TIMEOUT_MS: '150' }, () => file);
-    const response = await buildSkill(withMap, captureLogger(logs), { accountApi: new AccountApiClient(api.url, 150) }).invoke(
+    const withMap = loadConfig({ ...BASE_TEST_ENV, LINKBRIDGE_CONFIG: 'skill.json' }, () => file);
+    const response = await buildSkill(withMap, captureLogger(logs), { accountApi: new AccountApiClient(api.url, 2000) }).invoke(
       intentRequest('GetAccountSummaryIntent', { accessToken: TOKEN }),
     );
     expect(speech(response)).toContain('Your membership plan is Gold.');
@@ -138,8 +138,8 @@ describe('account API failures', () => {
   });
 
   test('timeout: a short apology, no card', async () => {
-    api.behaviour = { status: 200, body: ADA, delayMs: 2000 };
-    const response = await invoke(intentRequest('GetNameIntent', { accessToken: TOKEN }));
+    api.behaviour = { status: 200, body: ADA, delayMs: 5000 };
+    const response = await invoke(intentRequest('GetNameIntent', { accessToken: TOKEN }), { ACCOUNT_API_TIMEOUT_MS: '150' });
     expect(speech(response)).toBe('<speak>Sorry, I could not reach your account just now. Please try again in a moment.</speak>');
     expect(response.response.card).toBeUndefined();
     expect(response.response.shouldEndSession).toBe(true);
@@ -170,10 +170,10 @@ describe('account API failures', () => {
     for (const behaviour of [
       { status: 401, body: {} },
       { status: 500, body: {} },
-      { status: 200, body: ADA, delayMs: 1000 },
+      { status: 200, body: ADA, delayMs: 5000 },
     ]) {
       api.behaviour = behaviour;
-      await invoke(intentRequest('GetNameIntent', { accessToken: TOKEN }));
+      await invoke(intentRequest('GetNameIntent', { accessToken: TOKEN }), { ACCOUNT_API_TIMEOUT_MS: '150' });
     }
     await invoke(skillEvent('AlexaSkillEvent.SkillAccountLinked', TOKEN));
     expect(logs.lines.length).toBeGreaterThan(3);
