@@ -4,22 +4,18 @@ import type { Config } from '../models/config';
 type Manifest = v1.skill.Manifest.SkillManifestEnvelope;
 type AccountLinking = v1.skill.accountLinking.AccountLinkingRequest;
 
+const ENGLISH_PUBLISHING: v1.skill.Manifest.SkillManifestLocalizedPublishingInformation = {
+  name: 'Account Bridge',
+  summary: 'Ask about your linked account: your name, your email and a summary.',
+  description: 'Link your account, then ask Alexa what name and email your account has, or for a summary of your profile.',
+  examplePhrases: ['Alexa, open account bridge', 'Alexa, ask account bridge what is my name', 'Alexa, ask account bridge to tell me about my account'],
+  keywords: ['account', 'profile', 'email'],
+};
+
 /** Store texts per locale; the interaction models live beside the manifest in `skill-package/`. */
 const PUBLISHING: Record<string, v1.skill.Manifest.SkillManifestLocalizedPublishingInformation> = {
-  'en-US': {
-    name: 'Account Bridge',
-    summary: 'Ask about your linked account: your name, your email and a summary.',
-    description: 'Link your account, then ask Alexa what name and email your account has, or for a summary of your profile.',
-    examplePhrases: ['Alexa, open account bridge', 'Alexa, ask account bridge what is my name', 'Alexa, ask account bridge to tell me about my account'],
-    keywords: ['account', 'profile', 'email'],
-  },
-  'en-GB': {
-    name: 'Account Bridge',
-    summary: 'Ask about your linked account: your name, your email and a summary.',
-    description: 'Link your account, then ask Alexa what name and email your account has, or for a summary of your profile.',
-    examplePhrases: ['Alexa, open account bridge', 'Alexa, ask account bridge what is my name', 'Alexa, ask account bridge to tell me about my account'],
-    keywords: ['account', 'profile', 'email'],
-  },
+  'en-US': ENGLISH_PUBLISHING,
+  'en-GB': ENGLISH_PUBLISHING,
   'de-DE': {
     name: 'Konto Brücke',
     summary: 'Frag nach deinem verknüpften Konto: Name, E-Mail-Adresse und eine Übersicht.',

@@ -4,10 +4,8 @@
  * provider's userinfo endpoint as the account API.
  */
 import { FormBrowser } from '../support/browser';
-import { basic } from '../support/fake-provider';
-import { startLiveStack, type LiveStack } from '../support/live-stack';
+import { alexaAuthorizeUrl, alexaTokenRequest, startLiveStack, type LiveStack } from '../support/live-stack';
 import { intentRequest } from '../fixtures/skill/envelopes';
-import { BASE_TEST_ENV } from '../support/test-app';
 
 let stack: LiveStack;
 beforeAll(async () => {
@@ -26,20 +24,9 @@ async function ask(intent: string, accessToken?: string) {
 }
 
 test('a freshly linked user hears their own name and email; a revoked token asks them to link again', async () => {
-  const authorize = new URL(`${stack.baseUrl}/oauth/authorize`);
-  authorize.search = new URLSearchParams({
-    client_id: BASE_TEST_ENV.ALEXA_CLIENT_ID,
-    response_type: 'code',
-    redirect_uri: stack.alexaRedirectUri,
-    state: 's',
-  }).toString();
-  const landing = new URL(await new FormBrowser().signIn(authorize.toString(), stack.alexaRedirectUri));
-  const tokenResponse = await fetch(`${stack.baseUrl}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(BASE_TEST_ENV.ALEXA_CLIENT_ID, BASE_TEST_ENV.ALEXA_CLIENT_SECRET) },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: landing.searchParams.get('code')!, redirect_uri: stack.alexaRedirectUri }),
-  });
-  const { access_token: accessToken } = (await tokenResponse.json()) as { access_token: string };
+  const landing = new URL(await new FormBrowser().signIn(alexaAuthorizeUrl(stack), stack.alexaRedirectUri));
+  const exchanged = await alexaTokenRequest(stack, { grant_type: 'authorization_code', code: landing.searchParams.get('code')!, redirect_uri: stack.alexaRedirectUri });
+  const accessToken = exchanged.body.access_token;
 
   expect((await ask('GetNameIntent', accessToken)).response.outputSpeech.ssml).toBe('<speak>Your name is Ada Lovelace.</speak>');
   expect((await ask('GetEmailIntent', accessToken)).response.outputSpeech.ssml).toBe('<speak>Your email address is ada@example.com.</speak>');

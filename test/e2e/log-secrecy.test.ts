@@ -5,7 +5,7 @@
  */
 import { FormBrowser } from '../support/browser';
 import { basic } from '../support/fake-provider';
-import { startLiveStack, type LiveStack } from '../support/live-stack';
+import { alexaAuthorizeUrl, alexaTokenRequest, startLiveStack, type LiveStack } from '../support/live-stack';
 import { BASE_TEST_ENV } from '../support/test-app';
 
 let stack: LiveStack;
@@ -14,26 +14,12 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function token(form: Record<string, string>) {
-  const response = await fetch(`${stack.baseUrl}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(BASE_TEST_ENV.ALEXA_CLIENT_ID, BASE_TEST_ENV.ALEXA_CLIENT_SECRET) },
-    body: new URLSearchParams(form),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, string> };
-}
+const token = (form: Record<string, string>) => alexaTokenRequest(stack, form);
 
 test('a full flow leaves no secret in the log output', async () => {
-  const authorize = new URL(`${stack.baseUrl}/oauth/authorize`);
-  authorize.search = new URLSearchParams({
-    client_id: BASE_TEST_ENV.ALEXA_CLIENT_ID,
-    response_type: 'code',
-    redirect_uri: stack.alexaRedirectUri,
-    state: 'alexa-state-value-1234',
-    scope: 'profile',
-  }).toString();
+  const authorize = alexaAuthorizeUrl(stack, { state: 'alexa-state-value-1234', scope: 'profile' });
   const browser = new FormBrowser();
-  const landing = new URL(await browser.signIn(authorize.toString(), stack.alexaRedirectUri));
+  const landing = new URL(await browser.signIn(authorize, stack.alexaRedirectUri));
   const alexaCode = landing.searchParams.get('code')!;
   const callback = new URL(browser.visited.find((url) => url.startsWith(`${stack.baseUrl}/oauth/callback`))!);
   const upstreamCode = callback.searchParams.get('code')!;

@@ -4,6 +4,7 @@ import { createApp, type AppDeps } from '../../app';
 import { buildDeps } from '../../deps';
 import { startDemoProvider, type DemoProvider } from '../../demo/demo-provider';
 import { loadConfig } from '../../models/config';
+import { basic } from './fake-provider';
 import { ALEXA_REDIRECT_URI, BASE_TEST_ENV, CapturedLogs, captureLogger } from './test-app';
 
 /** linkbridge and a real OpenID provider upstream, each on its own loopback port. */
@@ -56,4 +57,27 @@ export async function startLiveStack(env: Record<string, string> = {}): Promise<
       await deps.store.close();
     },
   };
+}
+
+/** Alexa's authorization URL at linkbridge, as the Alexa app opens it. */
+export function alexaAuthorizeUrl(stack: LiveStack, params: Record<string, string> = {}): string {
+  const url = new URL(`${stack.baseUrl}/oauth/authorize`);
+  url.search = new URLSearchParams({
+    client_id: BASE_TEST_ENV.ALEXA_CLIENT_ID,
+    response_type: 'code',
+    redirect_uri: stack.alexaRedirectUri,
+    state: 'alexa-state',
+    ...params,
+  }).toString();
+  return url.toString();
+}
+
+/** Alexa's token request, authenticated with HTTP Basic. */
+export async function alexaTokenRequest(stack: LiveStack, form: Record<string, string>): Promise<{ status: number; body: Record<string, string> }> {
+  const response = await fetch(`${stack.baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(BASE_TEST_ENV.ALEXA_CLIENT_ID, BASE_TEST_ENV.ALEXA_CLIENT_SECRET) },
+    body: new URLSearchParams(form),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
