@@ -18,7 +18,6 @@ export interface AppDeps extends LinkingDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
   app.use(requestLog(deps));
 
   app.get('/healthz', async (_req, res) => {
