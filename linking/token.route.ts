@@ -8,6 +8,7 @@ import {
   InvalidRequestError,
   OAuthError,
   ServerError,
+  UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from './errors';
 import { IssuedCodes } from './issued-code';
@@ -28,7 +29,7 @@ type GrantHandler = (request: TokenRequest) => Promise<AlexaTokenResponse>;
 
 /**
  * `POST /oauth/token`, as a pipeline of small steps that reads like RFC 6749 §3.2 and §5:
- * noStore → parseForm → rejectRepeated → authenticateClient → grant handler.
+ * noStore → parseForm → rejectRepeated → authenticateClient → pick grant → grant handler.
  * Every answer, success or error, carries `Cache-Control: no-store` and `Pragma: no-cache`.
  */
 export function tokenRoute(deps: LinkingDeps): Array<RequestHandler | ErrorRequestHandler> {
@@ -45,6 +46,8 @@ export function tokenRoute(deps: LinkingDeps): Array<RequestHandler | ErrorReque
     const grantType = requireParam(params, 'grant_type');
     const grant = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
     if (!grant) throw new UnsupportedGrantTypeError(`grant_type ${grantType.slice(0, 40)} is not supported`);
+    // Implicit-mode skills get their token in the redirect; no grant is issued here (RFC 6749 §4.2).
+    if (deps.config.linkMode === 'implicit') throw new UnauthorizedClientError('LINK_MODE is implicit: this client gets its token from the authorization redirect');
     const body = await grant({ params, clientId, log: res.locals.log as Logger });
     res.status(200).json(body);
   };

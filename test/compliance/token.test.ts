@@ -226,6 +226,12 @@ describe('request format errors (RFC 6749 §5.2, §3.1, §3.2)', () => {
     expectOAuthError(await tokenRequest(app, { grant_type: 'constructor' }), 400, 'unsupported_grant_type');
   });
 
+  test('in implicit mode the token endpoint issues nothing: unauthorized_client (§5.2)', async () => {
+    const { app, provider } = await setup({ LINK_MODE: 'implicit' });
+    expectOAuthError(await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'r' }), 400, 'unauthorized_client');
+    expect(provider.requests).toHaveLength(0);
+  });
+
   test('a missing grant_type is invalid_request', async () => {
     const { app } = await setup();
     expectOAuthError(await tokenRequest(app, { code: 'x' }), 400, 'invalid_request');
