@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../models/config';
 import { buildAccountLinkingRequest, buildSkillManifest } from '../skill/skill-package';
@@ -20,6 +20,7 @@ function main(): void {
   const linkingPath = join(root, 'accountLinking.json');
   writeFileSync(manifestPath, `${JSON.stringify(buildSkillManifest(config), null, 2)}\n`);
   writeFileSync(linkingPath, `${JSON.stringify(buildAccountLinkingRequest(config), null, 2)}\n`, { mode: 0o600 });
+  chmodSync(linkingPath, 0o600); // `mode` above applies only when the file is new; the secret stays owner-only either way
   process.stdout.write(`wrote ${manifestPath}\nwrote ${linkingPath}\n`);
 }
 

@@ -17,6 +17,9 @@ export class AccountApiError extends Error {
   }
 }
 
+/** Largest account API answer read; a profile is a few hundred bytes. */
+const MAX_PROFILE_BYTES = 256 * 1024;
+
 /** Reads the linked user's profile. */
 export interface AccountApi {
   fetchProfile(accessToken: string): Promise<AccountProfile>;
@@ -24,18 +27,21 @@ export interface AccountApi {
 
 /**
  * The account API over HTTP: `GET ACCOUNT_API_URL` with `Authorization: Bearer <token>`, keep-alive
- * connections and a timeout that keeps the whole answer well inside Alexa's 8 s. Errors never carry the
+ * connections and a deadline that keeps the whole answer well inside Alexa's 8 s. Errors never carry the
  * request (axios errors hold its headers, and so the token).
+ * @see ../shared/ALEXA-LINKING.md "The skill side" (Alexa gives a skill 8 s to answer)
  */
 export class AccountApiClient implements AccountApi {
   private readonly http: AxiosInstance;
 
   constructor(
     private readonly url: string | undefined,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
   ) {
     this.http = axios.create({
+      // Node's axios `timeout` only limits socket inactivity; the per-request signal below is the deadline.
       timeout: timeoutMs,
+      maxContentLength: MAX_PROFILE_BYTES,
       httpAgent: new http.Agent({ keepAlive: true }),
       httpsAgent: new https.Agent({ keepAlive: true }),
       maxRedirects: 0,
@@ -49,11 +55,15 @@ export class AccountApiClient implements AccountApi {
     if (!this.url) throw new AccountApiError('not_configured', undefined, 'ACCOUNT_API_URL is not set');
     let status: number;
     let data: unknown;
+    // A deadline for the whole exchange: a server that trickles its answer byte by byte must not hold
+    // the skill past it.
+    const deadline = AbortSignal.timeout(this.timeoutMs);
     try {
-      ({ status, data } = await this.http.get(this.url, { headers: { Authorization: `Bearer ${accessToken}` } }));
+      ({ status, data } = await this.http.get(this.url, { headers: { Authorization: `Bearer ${accessToken}` }, signal: deadline }));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      throw new AccountApiError('unavailable', undefined, code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network');
+      const timedOut = deadline.aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+      throw new AccountApiError('unavailable', undefined, timedOut ? 'timeout' : 'network');
     }
     if (status === 401 || status === 403) throw new AccountApiError('unauthorized', status);
     if (status !== 200) throw new AccountApiError('unavailable', status);

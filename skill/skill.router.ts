@@ -1,6 +1,6 @@
 import { SkillRequestSignatureVerifier, TimestampVerifier, type Verifier } from 'ask-sdk-express-adapter';
 import type { RequestEnvelope } from 'ask-sdk-model';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../app';
 import type { Logger } from '../models/logger';
 import { AccountApiClient } from './account-api.client';
@@ -29,7 +29,7 @@ export function createSkillRouter(deps: AppDeps): Router {
   }
 
   const router = Router();
-  router.post('/alexa', express.text({ type: () => true, limit: '256kb' }), async (req: Request, res: Response) => {
+  router.post('/alexa', refuseParsedBody(logger), express.text({ type: () => true, limit: '256kb' }), async (req: Request, res: Response) => {
     const body = typeof req.body === 'string' ? req.body : '';
     try {
       await withTimeout(Promise.all(verifiers.map((verifier) => verifier.verify(body, req.headers))), VERIFY_TIMEOUT_MS);
@@ -51,6 +51,18 @@ export function createSkillRouter(deps: AppDeps): Router {
     }
   });
   return router;
+}
+
+/**
+ * A body parser in front of this route would hand the verifiers a re-serialized body that no longer
+ * matches Alexa's signature, so every request would fail; say so loudly instead (as the adapter does).
+ */
+function refuseParsedBody(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.body === undefined) return next();
+    logger.error('a body parser ran before POST /alexa; the skill route must read the raw body (see app.ts)');
+    res.status(500).json({ error: 'server_error' });
+  };
 }
 
 function refuse(res: Response, reason: string): void {

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
+import { Cleanup } from '../support/cleanup';
 import { startLiveStack, type LiveStack } from '../support/live-stack';
 import { BASE_TEST_ENV } from '../support/test-app';
 
@@ -17,21 +18,25 @@ let alexa: Server;
 let alexaRedirectUri: string;
 const alexaLandings: string[] = [];
 
+const cleanup = new Cleanup();
+
 beforeAll(async () => {
-  alexa = createServer((req, res) => {
-    if (req.url?.startsWith('/api/skill/link/')) alexaLandings.push(`${alexaRedirectUri.split('/api/')[0]}${req.url}`);
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Alexa</h1>');
-  });
+  alexa = cleanup.add(
+    createServer((req, res) => {
+      if (req.url?.startsWith('/api/skill/link/')) alexaLandings.push(`${alexaRedirectUri.split('/api/')[0]}${req.url}`);
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Alexa</h1>');
+    }),
+    (server) => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  );
   await new Promise<void>((resolve) => alexa.listen(0, '127.0.0.1', resolve));
   alexaRedirectUri = `http://127.0.0.1:${(alexa.address() as AddressInfo).port}/api/skill/link/M3BVP74N95SP1F`;
-  [stack, browser] = await Promise.all([startLiveStack({ ALEXA_REDIRECT_URLS: alexaRedirectUri }), launchChromium()]);
+  stack = cleanup.add(await startLiveStack({ ALEXA_REDIRECT_URLS: alexaRedirectUri }), (started) => started.close());
+  browser = cleanup.add(await launchChromium(), (launched) => launched.close());
 });
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  alexa?.closeAllConnections();
-  await new Promise((resolve) => alexa?.close(resolve));
-});
+afterAll(() => cleanup.run());
 
 function authorizeUrl(overrides: Record<string, string> = {}): string {
   const url = new URL(`${stack.baseUrl}/oauth/authorize`);

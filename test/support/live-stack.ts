@@ -4,6 +4,7 @@ import { createApp, type AppDeps } from '../../app';
 import { buildDeps } from '../../deps';
 import { startDemoProvider, type DemoProvider } from '../../demo/demo-provider';
 import { loadConfig } from '../../models/config';
+import { Cleanup } from './cleanup';
 import { basic } from './fake-provider';
 import { ALEXA_REDIRECT_URI, BASE_TEST_ENV, CapturedLogs, captureLogger } from './test-app';
 
@@ -22,41 +23,43 @@ export interface LiveStack {
  * discovery of the provider's issuer, exactly as a deployment would be.
  */
 export async function startLiveStack(env: Record<string, string> = {}): Promise<LiveStack> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const cleanup = new Cleanup();
+  try {
+    const server: Server = cleanup.add(createServer(), (started) => {
+      started.closeAllConnections();
+      return new Promise<void>((resolve) => started.close(() => resolve()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const provider = await startDemoProvider({
-    port: 0,
-    clients: [{ clientId: BASE_TEST_ENV.UPSTREAM_CLIENT_ID, clientSecret: BASE_TEST_ENV.UPSTREAM_CLIENT_SECRET, redirectUris: [`${baseUrl}/oauth/callback`] }],
-  });
-  const config = loadConfig({
-    ...BASE_TEST_ENV,
-    PUBLIC_URL: baseUrl,
-    UPSTREAM_AUTHORIZATION_URL: undefined,
-    UPSTREAM_TOKEN_URL: undefined,
-    UPSTREAM_ISSUER: provider.issuer,
-    UPSTREAM_SCOPE: 'openid profile email',
-    ACCOUNT_API_URL: provider.userinfoUrl,
-    ...env,
-  });
-  const logs = new CapturedLogs();
-  const deps = await buildDeps(config, captureLogger(logs, 'trace'));
-  server.on('request', createApp(deps));
+    const provider = cleanup.add(
+      await startDemoProvider({
+        port: 0,
+        clients: [{ clientId: BASE_TEST_ENV.UPSTREAM_CLIENT_ID, clientSecret: BASE_TEST_ENV.UPSTREAM_CLIENT_SECRET, redirectUris: [`${baseUrl}/oauth/callback`] }],
+      }),
+      (started) => started.close(),
+    );
+    const config = loadConfig({
+      ...BASE_TEST_ENV,
+      PUBLIC_URL: baseUrl,
+      UPSTREAM_AUTHORIZATION_URL: undefined,
+      UPSTREAM_TOKEN_URL: undefined,
+      UPSTREAM_ISSUER: provider.issuer,
+      UPSTREAM_SCOPE: 'openid profile email',
+      ACCOUNT_API_URL: provider.userinfoUrl,
+      ...env,
+    });
+    const logs = new CapturedLogs();
+    const deps = await buildDeps(config, captureLogger(logs, 'trace'));
+    cleanup.add(deps.store, (store) => store.close());
+    server.on('request', createApp(deps));
 
-  return {
-    baseUrl,
-    provider,
-    deps,
-    logs,
-    alexaRedirectUri: ALEXA_REDIRECT_URI,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await provider.close();
-      await deps.store.close();
-    },
-  };
+    return { baseUrl, provider, deps, logs, alexaRedirectUri: ALEXA_REDIRECT_URI, close: () => cleanup.run() };
+  } catch (error) {
+    // Whatever started before the failure is closed here, so a failed start never keeps jest alive.
+    await cleanup.run().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Alexa's authorization URL at linkbridge, as the Alexa app opens it. */

@@ -3,8 +3,10 @@
  * off only with ALEXA_VERIFY_SIGNATURE=false; SKILL_ID checked when set; bad bodies are 400, not 5xx.
  * @see https://developer.amazon.com/docs/custom-skills/host-a-custom-skill-as-a-web-service.html
  */
+import express from 'express';
 import request from 'supertest';
 import { createApp } from '../../../app';
+import { createSkillRouter } from '../../../skill/skill.router';
 import { intentRequest, launchRequest } from '../../fixtures/skill/envelopes';
 import { CapturedLogs, testDeps } from '../../support/test-app';
 
@@ -63,4 +65,12 @@ test('SKILL_ID set: a request for this skill is answered', async () => {
     .send(JSON.stringify(envelope));
   expect(response.status).toBe(200);
   expect(response.body.response.shouldEndSession).toBe(true);
+});
+
+test('a body parser mounted before the skill route is a loud server error, not a silent 400 on every request', async () => {
+  const logs = new CapturedLogs();
+  const misassembled = express().use(express.json()).use(createSkillRouter(await testDeps({ env: { ALEXA_VERIFY_SIGNATURE: 'false' }, logs })));
+  const response = await request(misassembled).post('/alexa').set('Content-Type', 'application/json').send(JSON.stringify(launchRequest()));
+  expect(response.status).toBe(500);
+  expect(logs.entries.some((entry) => entry.level === 50 && String(entry.msg).includes('body parser ran before POST /alexa'))).toBe(true);
 });
