@@ -4,28 +4,17 @@ import { authenticateClient } from './client-auth';
 import {
   describeCause,
   InvalidClientError,
-  InvalidGrantError,
   InvalidRequestError,
   OAuthError,
   ServerError,
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
 } from './errors';
-import { IssuedCodes } from './issued-code';
+import { authorizationCodeGrant } from './grants/authorization-code.grant';
+import type { GrantHandler } from './grants/grant';
+import { refreshTokenGrant } from './grants/refresh-token.grant';
 import type { LinkingDeps } from './linking-deps';
-import { rejectRepeated, requireParam, toParams, type Params } from './params';
-import { verifyS256 } from './pkce';
-import { toAlexaTokenResponse, type AlexaTokenResponse } from './token-response';
-import { toOAuthError } from './upstream-errors';
-
-/** One token request as the grant handlers see it. */
-interface TokenRequest {
-  readonly params: Params;
-  readonly clientId: string;
-  readonly log: Logger;
-}
-
-type GrantHandler = (request: TokenRequest) => Promise<AlexaTokenResponse>;
+import { rejectRepeated, requireParam, toParams } from './params';
 
 /**
  * `POST /oauth/token`, as a pipeline of small steps that reads like RFC 6749 §3.2 and §5:
@@ -70,50 +59,6 @@ function formParams(req: Request): URLSearchParams {
     throw new InvalidRequestError('the token request must be application/x-www-form-urlencoded');
   }
   return new URLSearchParams(typeof req.body === 'string' ? req.body : '');
-}
-
-/** RFC 6749 §4.1.3 with RFC 7636 §4.6: the code is ours, unexpired, unused, bound to client and redirect URI. */
-function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
-  const codes = new IssuedCodes(deps.store);
-  return async ({ params, clientId, log }) => {
-    const code = requireParam(params, 'code');
-    const redirectUri = requireParam(params, 'redirect_uri');
-    const verifier = params.get('code_verifier');
-    // Redeemed before any other check: a code presented twice is dead whatever happens next (§4.1.2).
-    const issued = await codes.redeem(code);
-    if (!issued) throw new InvalidGrantError('the authorization code is invalid, expired or already used');
-    const flowLog = log.child({ flowId: issued.flowId });
-    if (issued.clientId !== clientId) throw new InvalidGrantError('the authorization code was issued to another client');
-    if (issued.redirectUri !== redirectUri) throw new InvalidGrantError('redirect_uri does not match the authorization request');
-    if (issued.codeChallenge !== undefined) {
-      if (verifier === undefined) throw new InvalidGrantError('code_verifier is required: the authorization request had a code_challenge');
-      if (!verifyS256(verifier, issued.codeChallenge)) throw new InvalidGrantError('code_verifier does not match the code_challenge');
-    } else if (verifier !== undefined) {
-      // RFC 9700 §2.1.1: a verifier without a challenge is a PKCE downgrade attempt.
-      throw new InvalidGrantError('code_verifier was sent but the authorization request had no code_challenge');
-    }
-    try {
-      const tokens = await deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier);
-      flowLog.info('authorization code exchanged; tokens issued to Alexa');
-      return toAlexaTokenResponse(tokens, { defaultExpiresIn: deps.config.defaultExpiresIn, log: flowLog });
-    } catch (error) {
-      throw toOAuthError(error, flowLog);
-    }
-  };
-}
-
-/** RFC 6749 §6: refresh through the provider; Alexa keeps its refresh token when the provider sends none. */
-function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
-  return async ({ params, log }) => {
-    const refreshToken = requireParam(params, 'refresh_token');
-    try {
-      const tokens = await deps.upstream.refresh(refreshToken);
-      log.info({ rotated: tokens.refreshToken !== undefined }, 'tokens refreshed');
-      return toAlexaTokenResponse(tokens, { defaultExpiresIn: deps.config.defaultExpiresIn, presentedRefreshToken: refreshToken, log });
-    } catch (error) {
-      throw toOAuthError(error, log);
-    }
-  };
 }
 
 /** RFC 6749 §5.2 error bodies; anything unexpected is `server_error` with no internals. */

@@ -1,4 +1,5 @@
 import type { ProviderProfile } from '../models/provider-profile';
+import { FetchTransport, TransportError, type HttpTransport, type IncomingResponse } from './upstream/http-transport';
 
 /** Tokens as the provider gave them, before they are normalized for Alexa. */
 export interface UpstreamTokens {
@@ -37,6 +38,8 @@ export interface UpstreamClientOptions {
   readonly redirectUri: string;
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
+  /** How requests reach the provider; a `fetch` transport with `timeoutMs` when absent. */
+  readonly transport?: HttpTransport;
 }
 
 /**
@@ -44,7 +47,11 @@ export interface UpstreamClientOptions {
  * token requests, translated to and from the provider's wire format by its profile.
  */
 export class UpstreamClient {
-  constructor(private readonly options: UpstreamClientOptions) {}
+  private readonly transport: HttpTransport;
+
+  constructor(private readonly options: UpstreamClientOptions) {
+    this.transport = options.transport ?? new FetchTransport(options.fetch, options.timeoutMs);
+  }
 
   get providerName(): string {
     return this.options.profile.name;
@@ -86,7 +93,7 @@ export class UpstreamClient {
   }
 
   private async requestTokens(grantParams: Record<string, string>): Promise<UpstreamTokens> {
-    const { profile, clientId, clientSecret, timeoutMs } = this.options;
+    const { profile, clientId, clientSecret } = this.options;
     const params = new URLSearchParams(grantParams);
     const headers: Record<string, string> = { accept: 'application/json', ...profile.tokenRequestHeaders };
     if (profile.clientAuthentication === 'client_secret_basic') {
@@ -98,37 +105,35 @@ export class UpstreamClient {
     }
 
     let url = profile.tokenUrl;
-    const init: RequestInit = { method: profile.tokenRequestMethod, headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' };
+    let body: string | undefined;
     if (profile.tokenRequestMethod === 'GET') {
       const withQuery = new URL(url);
       params.forEach((value, name) => withQuery.searchParams.set(name, value));
       url = withQuery.toString();
     } else {
       headers['content-type'] = 'application/x-www-form-urlencoded';
-      init.body = params.toString();
+      body = params.toString();
     }
 
-    let response: Response;
-    let text: string;
+    let response: IncomingResponse;
     try {
-      response = await this.options.fetch(url, init);
-      text = await response.text();
+      response = await this.transport.send({ method: profile.tokenRequestMethod, url, headers, body });
     } catch (error) {
-      const name = (error as { name?: unknown }).name;
-      throw new UpstreamUnavailableError(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network');
+      if (error instanceof TransportError) throw new UpstreamUnavailableError(error.reason === 'timeout' ? 'timeout' : 'network');
+      throw error;
     }
-    return this.readTokenResponse(response, text);
+    return this.readTokenResponse(response);
   }
 
-  private readTokenResponse(response: Response, text: string): UpstreamTokens {
+  private readTokenResponse(response: IncomingResponse): UpstreamTokens {
     const paths = this.options.profile.tokenResponse;
-    const body = parseBody(text, response.headers.get('content-type'));
+    const body = parseBody(response.text, response.headers['content-type'] ?? null);
     const error = body === undefined ? undefined : pick(body, paths.error);
     if (error !== undefined && error !== null && error !== '' && error !== 0 && error !== false) {
       throw new UpstreamRejectedError(String(error), response.status);
     }
     if (response.status >= 500) throw new UpstreamUnavailableError('server', response.status);
-    if (!response.ok) throw new UpstreamRejectedError('invalid_request', response.status);
+    if (response.status < 200 || response.status >= 300) throw new UpstreamRejectedError('invalid_request', response.status);
     if (body === undefined) throw new UpstreamUnavailableError('unreadable', response.status);
 
     const accessToken = pick(body, paths.accessToken);
