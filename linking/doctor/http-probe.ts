@@ -32,7 +32,7 @@ export type Exchange =
       readonly answered: false;
       readonly url: string;
       readonly reason: NoAnswerReason;
-      /** The system error code (`ENOTFOUND`, `ECONNREFUSED`, …) when there is one. */
+      /** The system error code (`ENOTFOUND`, `ECONNREFUSED`, …), or the error's own words when it has no code. */
       readonly code?: string;
       readonly durationMs: number;
     };
@@ -69,9 +69,12 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_
 export function classifyFailure(error: unknown): { reason: NoAnswerReason; code?: string } {
   const name = (error as { name?: unknown } | undefined)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return { reason: 'timeout' };
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  if (code === undefined) return { reason: 'network' };
+  if (code === undefined) {
+    const words = cause?.message;
+    return { reason: 'network', code: typeof words === 'string' && words !== '' ? words.slice(0, 120) : undefined };
+  }
   if (DNS_CODES.has(code)) return { reason: 'dns', code };
   if (code === 'ECONNREFUSED') return { reason: 'refused', code };
   if (TIMEOUT_CODES.has(code)) return { reason: 'timeout', code };

@@ -81,11 +81,13 @@ export async function resolveProvider(config: Config, deps: DoctorDeps, timeoutM
       }
       const exchange = transport.last;
       if (!exchange) throw new Error('the token request was not sent');
-      const body = exchange.answered && oauthError !== undefined ? jsonObject(exchange.text) : undefined;
+      // The client names a bare 4xx `invalid_request`; the doctor reports only what the provider wrote.
+      const body = exchange.answered ? readBody(exchange.text) : undefined;
+      const written = body === undefined ? undefined : pick(body, profile.tokenResponse.error);
       const description = body === undefined ? undefined : pick(body, profile.tokenResponse.errorDescription);
       return {
         exchange,
-        oauthError,
+        oauthError: written === undefined || written === null || written === '' ? undefined : oauthError,
         oauthErrorDescription: typeof description === 'string' ? description.slice(0, 200) : undefined,
         issuedTokens,
         statedLifetime,
@@ -118,6 +120,13 @@ class RecordingTransport implements HttpTransport {
     if (!exchange.answered) throw new TransportError(exchange.reason === 'timeout' ? 'timeout' : 'network', exchange.url, exchange.code);
     return { status: exchange.status, headers: exchange.headers, text: exchange.text };
   }
+}
+
+/** A JSON object or a form-encoded body, as the service reads token answers. */
+function readBody(text: string): Record<string, unknown> | undefined {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) return jsonObject(trimmed);
+  return trimmed.includes('=') && !trimmed.startsWith('<') ? Object.fromEntries(new URLSearchParams(trimmed)) : undefined;
 }
 
 /** Reads a dotted path (`error.message`). */

@@ -49,7 +49,10 @@ export interface DoctorResult {
   readonly exitCode: 0 | 1;
 }
 
-export function summarize(findings: readonly Finding[]): DoctorResult {
+/** The findings in the order of {@link CHECK_NAMES} (each check's own findings keep their order), counted. */
+export function summarize(unordered: readonly Finding[]): DoctorResult {
+  const order = Object.keys(CHECK_NAMES);
+  const findings = [...unordered].sort((a, b) => order.indexOf(a.check) - order.indexOf(b.check));
   const errors = findings.filter((finding) => finding.severity === 'error').length;
   const warnings = findings.filter((finding) => finding.severity === 'warning').length;
   return { report: { ok: errors === 0, errors, warnings, findings }, exitCode: errors === 0 ? 0 : 1 };
