@@ -40,6 +40,11 @@ export interface InvalidCodeAnswer {
   readonly statedLifetime?: number;
 }
 
+/** The redirect URI linkbridge sends the provider, which the provider must have registered. */
+export function providerRedirectUri(config: Config): string {
+  return upstreamRedirectUri(config);
+}
+
 /** A code no provider has issued; it says where it comes from in provider logs. */
 const INVALID_CODE = 'linkbridge-doctor-check-not-a-real-code';
 

@@ -1,5 +1,5 @@
 import { ALEXA_REDIRECT_HOSTS, type Config } from '../../models/config';
-import { upstreamRedirectUri } from '../linking-deps';
+import { providerRedirectUri } from './provider-adapter';
 import type { Finding } from './report';
 
 /**
@@ -13,7 +13,7 @@ export function checkRedirectUris(config: Config): Finding[] {
       check: 'redirect-uris',
       severity: 'info',
       message: 'register this redirect URI for linkbridge\'s client at the provider, exactly as written',
-      details: { 'redirect URI': upstreamRedirectUri(config) },
+      details: { 'redirect URI': providerRedirectUri(config) },
     },
   ];
   const fromAlexa = allowed.filter((url) => ALEXA_REDIRECT_HOSTS.some((host) => url.startsWith(`https://${host}/api/skill/link/`)));

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { startDemoProvider, type DemoProvider } from '../../../demo/demo-provider';
 import type { Finding } from '../../../linking/doctor/report';
 import { runDoctor } from '../../../linking/doctor/run-doctor';
+import { AccountApiServer } from '../../support/account-api-server';
 import { Cleanup } from '../../support/cleanup';
 import { TEST_SEALING_KEY, TestClock } from '../../support/test-app';
 
@@ -156,6 +157,19 @@ test('a provider slower than Alexa waits is an error; a slow one a warning', asy
   const slow = await runDoctor(goodEnv(), deps(2500));
   expect(slow.exitCode).toBe(0);
   expect(slow.report.findings.filter((finding) => finding.severity === 'warning')).toMatchObject([{ check: 'latency', message: expect.stringMatching(/took 2500 ms/) }]);
+});
+
+test('any account API that refuses a request without a token passes; one that answers it is a warning', async () => {
+  const api = cleanup.add(await new AccountApiServer().start(), (started) => started.stop());
+  api.behaviour = { status: 401, body: { message: 'token required' } };
+  const refusing = await runDoctor({ ...goodEnv(), ACCOUNT_API_URL: api.url }, deps());
+  expect(refusing.report.findings.filter((finding) => finding.check === 'account-api')).toMatchObject([{ severity: 'ok', message: expect.stringMatching(/answered HTTP 401 without a token/) }]);
+  expect(api.requests[0].authorization).toBeUndefined();
+
+  api.behaviour = { status: 200, body: { name: 'Ada' } };
+  const open = await runDoctor({ ...goodEnv(), ACCOUNT_API_URL: api.url }, deps());
+  expect(open.report.findings.filter((finding) => finding.check === 'account-api')).toMatchObject([{ severity: 'warning', setting: 'ACCOUNT_API_URL' }]);
+  expect(open.exitCode).toBe(0);
 });
 
 test('no secret reaches the report', async () => {
