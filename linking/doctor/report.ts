@@ -11,12 +11,12 @@ export const CHECK_NAMES = {
   config: 'configuration',
   'public-url': 'public URL',
   'redirect-uris': 'redirect URIs',
-  scope: 'scope',
   discovery: 'provider discovery',
   'authorization-endpoint': 'provider authorization endpoint',
   'token-endpoint': 'provider token endpoint',
   latency: 'provider latency',
   'token-lifetime': 'token lifetime',
+  scope: 'scope',
   'account-api': 'account API',
 } as const;
 

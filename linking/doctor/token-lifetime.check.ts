@@ -20,7 +20,10 @@ export function checkTokenLifetime(config: Config, providerStatedLifetime?: numb
       },
     ];
   }
-  const stated = providerStatedLifetime === undefined ? '' : `; the provider's tokens live ${providerStatedLifetime} s`;
+  const stated =
+    providerStatedLifetime === undefined
+      ? "; the provider's own lifetime shows only in a real token answer, and the service logs a warning when it is under 360 s"
+      : `; the provider's tokens live ${providerStatedLifetime} s`;
   return [
     {
       check: 'token-lifetime',
