@@ -190,6 +190,14 @@ function readRedirectUrls(read: EnvReader, extra: string[]): Set<string> {
     if (!/^[A-Z0-9]+$/i.test(vendorId)) {
       throw new ConfigError('ALEXA_VENDOR_IDS', `"${vendorId}" is not a vendor id (letters and digits, as in M3BVP74N95SP1F)`);
     }
+    // The redirect URL Alexa sends carries the id in upper case; a lower-case one would never match it.
+    if (vendorId !== vendorId.toUpperCase()) {
+      throw new ConfigError(
+        'ALEXA_VENDOR_IDS',
+        `"${vendorId}" has lower-case letters; vendor ids are upper case (did you mean ${vendorId.toUpperCase()}?). ` +
+          'Find yours at https://developer.amazon.com/mycid.html (Alexa developer console, Settings) or with `ask smapi get-vendor-list`',
+      );
+    }
     for (const host of ALEXA_REDIRECT_HOSTS) urls.add(`https://${host}/api/skill/link/${vendorId}`);
   }
   for (const url of read.list('ALEXA_REDIRECT_URLS')) {

@@ -1,33 +1,115 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../models/config';
+import { ALEXA_REDIRECT_HOSTS, ConfigError, loadConfig, type Config } from '../models/config';
 import { buildAccountLinkingRequest, buildSkillManifest } from '../skill/skill-package';
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where a developer finds the vendor id Alexa puts in its redirect URLs. */
+export const VENDOR_ID_HELP =
+  'your vendor id is at https://developer.amazon.com/mycid.html (Alexa developer console, Settings), or run `ask smapi get-vendor-list`; write it in upper case';
+
+/** The package would be wrong; the message says what to set. */
+export class SkillPackageRefusal extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'SkillPackageRefusal';
+  }
+}
+
+/** One file to write. */
+export interface PackageFile {
+  readonly path: string;
+  readonly content: string;
+  /** `0o600` for a file that holds a secret. */
+  readonly mode?: number;
+}
+
+export interface SkillPackagePlan {
+  readonly files: readonly PackageFile[];
+  /** Things a demo package gets wrong on purpose, said once more. */
+  readonly warnings: readonly string[];
+}
+
 /**
- * `npm run skill:package`: writes `skill-package/skill.json` (endpoint from PUBLIC_URL) and
+ * Builds `skill-package/skill.json` and `accountLinking.json` from the configuration, or refuses when they
+ * would be wrong: demo values (unless `demo`), no Alexa redirect URL (no vendor id), a non-HTTPS endpoint,
+ * no privacy policy, no scope. Throws the loader's `ConfigError` for a refused variable.
+ */
+export function planSkillPackage(env: Env, options: { readonly demo: boolean; readonly root: string }): SkillPackagePlan {
+  const config = loadConfig(env);
+  const linking = buildAccountLinkingRequest(config);
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const unlessDemo = (problem: string) => (options.demo ? warnings : problems).push(problem);
+
+  if (config.demo) {
+    unlessDemo(
+      'no provider is configured (UPSTREAM_ISSUER, or UPSTREAM_AUTHORIZATION_URL and UPSTREAM_TOKEN_URL): the files would hold demo values (the demo client id and secret, "domains": ["localhost"]). Set the UPSTREAM_* you run linkbridge with, or pass --demo for a demo package',
+    );
+  }
+  if (!hasAlexaRedirectUrl(config)) {
+    unlessDemo(`ALEXA_VENDOR_IDS is not set: linkbridge would refuse the Alexa app's redirect URLs; ${VENDOR_ID_HELP}`);
+  }
+  const endpoint = new URL(config.publicUrl);
+  if (endpoint.protocol !== 'https:' || endpoint.port !== '') {
+    unlessDemo(`PUBLIC_URL is ${config.publicUrl}: Alexa calls only HTTPS on port 443; set PUBLIC_URL to linkbridge's public https:// address`);
+  }
+  if (!config.skill.privacyPolicyUrl) {
+    unlessDemo(`PRIVACY_POLICY_URL is not set: skills with account linking need a privacy policy; set it to your policy's URL (a demo package uses ${config.publicUrl}/privacy)`);
+  }
+  // A scope in the config file's profile is requested whatever Alexa sends, so Alexa may send none.
+  if ((linking.accountLinkingRequest?.scopes ?? []).length === 0 && !config.upstream.profile?.scope) {
+    problems.push(
+      'UPSTREAM_SCOPE is not set: accountLinking.json would hold "scopes": [], Alexa would request no scope and the provider would grant nothing the skill can use; set UPSTREAM_SCOPE (for an OpenID provider: openid profile email)',
+    );
+  }
+  if (problems.length > 0) throw new SkillPackageRefusal(problems);
+
+  return {
+    files: [
+      { path: join(options.root, 'skill-package', 'skill.json'), content: `${JSON.stringify(buildSkillManifest(config), null, 2)}\n` },
+      { path: join(options.root, 'accountLinking.json'), content: `${JSON.stringify(linking, null, 2)}\n`, mode: 0o600 },
+    ],
+    warnings: options.demo ? ['a demo package: do not deploy it for real users', ...warnings] : [],
+  };
+}
+
+/** Writes the planned files; the one holding ALEXA_CLIENT_SECRET stays readable by its owner only. */
+export function writeSkillPackage(plan: SkillPackagePlan): void {
+  for (const file of plan.files) {
+    writeFileSync(file.path, file.content, file.mode === undefined ? {} : { mode: file.mode });
+    // `mode` above applies only when the file is new; the secret stays owner-only either way.
+    if (file.mode !== undefined) chmodSync(file.path, file.mode);
+  }
+}
+
+function hasAlexaRedirectUrl(config: Config): boolean {
+  return [...config.alexa.redirectUrls].some((url) => ALEXA_REDIRECT_HOSTS.some((host) => url.startsWith(`https://${host}/api/skill/link/`)));
+}
+
+/**
+ * `npm run skill:package [-- --demo]`: writes `skill-package/skill.json` (endpoint from PUBLIC_URL) and
  * `accountLinking.json` (kept out of git: it holds ALEXA_CLIENT_SECRET) from the running config.
  */
 function main(): void {
-  const root = process.cwd();
-  const config = loadConfig(process.env);
-  if (!config.publicUrl.startsWith('https://')) {
-    process.stderr.write(`warning: PUBLIC_URL is ${config.publicUrl}; Alexa calls only HTTPS endpoints\n`);
+  const demo = process.argv.slice(2).includes('--demo');
+  try {
+    const plan = planSkillPackage(process.env, { demo, root: process.cwd() });
+    writeSkillPackage(plan);
+    for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
+    for (const file of plan.files) process.stdout.write(`wrote ${file.path}\n`);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const help = error.variable === 'ALEXA_VENDOR_IDS' && !error.message.includes('mycid') ? `; ${VENDOR_ID_HELP}` : '';
+      process.stderr.write(`skill:package: configuration error: ${error.message}${help}\n`);
+    } else if (error instanceof SkillPackageRefusal) {
+      process.stderr.write(`skill:package: nothing written:\n${error.problems.map((problem) => `- ${problem}`).join('\n')}\n`);
+    } else {
+      throw error;
+    }
+    process.exitCode = 1;
   }
-  if (!config.skill.privacyPolicyUrl) {
-    process.stderr.write(`warning: PRIVACY_POLICY_URL is not set; using ${config.publicUrl}/privacy (skills with account linking need a real one)\n`);
-  }
-  const manifestPath = join(root, 'skill-package', 'skill.json');
-  const linkingPath = join(root, 'accountLinking.json');
-  writeFileSync(manifestPath, `${JSON.stringify(buildSkillManifest(config), null, 2)}\n`);
-  writeFileSync(linkingPath, `${JSON.stringify(buildAccountLinkingRequest(config), null, 2)}\n`, { mode: 0o600 });
-  chmodSync(linkingPath, 0o600); // `mode` above applies only when the file is new; the secret stays owner-only either way
-  process.stdout.write(`wrote ${manifestPath}\nwrote ${linkingPath}\n`);
 }
 
-try {
-  main();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`skill:package: configuration error: ${error.message}\n`);
-  process.exit(1);
-}
+if (require.main === module) main();

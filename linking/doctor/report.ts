@@ -1,0 +1,86 @@
+/**
+ * What `npm run doctor` finds: one finding per thing it checked, each saying what is wrong, which
+ * setting to change and how. Errors stop linking from working; warnings make it fragile.
+ */
+
+/** `error`: linking will fail; `warning`: it may fail later or for some users; `info`: something to copy. */
+export type Severity = 'ok' | 'info' | 'warning' | 'error' | 'skipped';
+
+/** The checks, in the order they run and print. */
+export const CHECK_NAMES = {
+  config: 'configuration',
+  'public-url': 'public URL',
+  'redirect-uris': 'redirect URIs',
+  discovery: 'provider discovery',
+  'authorization-endpoint': 'provider authorization endpoint',
+  'token-endpoint': 'provider token endpoint',
+  latency: 'provider latency',
+  'token-lifetime': 'token lifetime',
+  scope: 'scope',
+  'account-api': 'account API',
+} as const;
+
+export type CheckId = keyof typeof CHECK_NAMES;
+
+export interface Finding {
+  readonly check: CheckId;
+  readonly severity: Severity;
+  /** What was found, in a sentence. */
+  readonly message: string;
+  /** The environment variable (or config file entry) to change, when there is one. */
+  readonly setting?: string;
+  /** How to fix it. */
+  readonly fix?: string;
+  /** Values worth copying (URLs to register, durations). Never a secret. */
+  readonly details?: Readonly<Record<string, string | number | readonly string[]>>;
+}
+
+export interface DoctorReport {
+  /** True when no finding is an error. */
+  readonly ok: boolean;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly findings: readonly Finding[];
+}
+
+/** The report and the process exit code: 0 when nothing is an error, 1 otherwise. */
+export interface DoctorResult {
+  readonly report: DoctorReport;
+  readonly exitCode: 0 | 1;
+}
+
+/** The findings in the order of {@link CHECK_NAMES} (each check's own findings keep their order), counted. */
+export function summarize(unordered: readonly Finding[]): DoctorResult {
+  const order = Object.keys(CHECK_NAMES);
+  const findings = [...unordered].sort((a, b) => order.indexOf(a.check) - order.indexOf(b.check));
+  const errors = findings.filter((finding) => finding.severity === 'error').length;
+  const warnings = findings.filter((finding) => finding.severity === 'warning').length;
+  return { report: { ok: errors === 0, errors, warnings, findings }, exitCode: errors === 0 ? 0 : 1 };
+}
+
+const LABELS: Readonly<Record<Severity, string>> = { ok: 'ok', info: 'info', warning: 'WARN', error: 'ERROR', skipped: 'skip' };
+
+/** The report for a person: one block per finding, the setting and the fix indented under it. */
+export function formatReport(report: DoctorReport): string {
+  const lines = ['linkbridge doctor', ''];
+  for (const finding of report.findings) {
+    lines.push(`${`[${LABELS[finding.severity]}]`.padEnd(8)}${CHECK_NAMES[finding.check]}: ${finding.message}`);
+    if (finding.setting) lines.push(`        setting: ${finding.setting}`);
+    if (finding.fix) lines.push(`        fix: ${finding.fix}`);
+    for (const [name, value] of Object.entries(finding.details ?? {})) {
+      if (Array.isArray(value)) {
+        lines.push(`        ${name}:`);
+        for (const item of value) lines.push(`          ${item}`);
+      } else {
+        lines.push(`        ${name}: ${String(value)}`);
+      }
+    }
+  }
+  lines.push('');
+  lines.push(
+    report.ok
+      ? `No errors${report.warnings > 0 ? `, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}` : ''}: linking should work.`
+      : `${report.errors} error${report.errors === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}: linking will fail until the errors are fixed.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
