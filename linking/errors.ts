@@ -109,3 +109,13 @@ export function describeCause(cause: unknown): string | undefined {
   if (cause === undefined) return undefined;
   return cause instanceof Error ? `${cause.constructor.name}: ${cause.message}` : String(cause);
 }
+
+/** Any failure as an OAuth error: itself when it is one, otherwise `server_error` with `description`. */
+export function asOAuthError(error: unknown, description: string): OAuthError {
+  return error instanceof OAuthError ? error : new ServerError(description, error);
+}
+
+/** Any failure as a page: itself when it is one, otherwise a generic page with the cause kept for the log. */
+export function asLinkingPageError(error: unknown): LinkingPageError {
+  return error instanceof LinkingPageError ? error : new LinkingPageError('Something went wrong', 'linkbridge could not finish this request.', 500, error);
+}
