@@ -64,8 +64,9 @@ export const GrantRequestSchema = z.strictObject({
 });
 
 /**
- * The refresh request: every field not given here is the code grant's, except `answer`, which starts
- * from the RFC 6749 names when given (a refresh answer is often flatter than the code answer).
+ * The refresh request: every field not given here is the code grant's; the maps (`parameterNames`,
+ * `parameters`, `headers`) add to the code grant's; `answer`, when given, starts from the RFC 6749
+ * names (a refresh answer is often flatter than the code answer).
  * `null`: the provider has no refresh tokens.
  */
 export const RefreshRequestSchema = z.strictObject({
@@ -164,12 +165,17 @@ export const ProfileOverridesSchema = deepPartial(ProviderProfileSchema) as unkn
 /** The refresh grant's request: the code grant's, changed by the profile's `refresh` fields. */
 export function refreshRequestOf(profile: ProviderProfile): GrantRequest | undefined {
   if (profile.refresh === null) return undefined;
-  const { answer, ...changes } = profile.refresh;
+  const { answer, parameterNames, parameters, headers, ...changes } = profile.refresh;
   const defined = Object.fromEntries(Object.entries(changes).filter((entry) => entry[1] !== undefined));
+  const { token } = profile;
   return {
-    ...profile.token,
+    ...token,
     ...defined,
-    answer: answer === undefined ? profile.token.answer : AnswerPathsSchema.parse(answer),
+    // Maps add to the code grant's; the answer starts over from RFC 6749's names.
+    parameterNames: { ...token.parameterNames, ...parameterNames },
+    parameters: { ...token.parameters, ...parameters },
+    headers: { ...token.headers, ...headers },
+    answer: answer === undefined ? token.answer : AnswerPathsSchema.parse(answer),
   };
 }
 
