@@ -3,8 +3,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import { epochSeconds } from '../models/clock';
 import type { Logger } from '../models/logger';
 import { redirectErrorToAlexa, type AlexaTarget } from './alexa-redirect';
-import { sendErrorPage } from './error-page';
-import { asLinkingPageError, asOAuthError, describeCause, InvalidRequestError, LinkingPageError, UnsupportedResponseTypeError } from './errors';
+import { sendErrorPage, toLinkingPage } from './error-page';
+import { asOAuthError, describeCause, InvalidRequestError, LinkingPageError, UnsupportedResponseTypeError } from './errors';
 import type { LinkingDeps } from './linking-deps';
 import { repeatedNames, toParams, type Params } from './params';
 import { createCodeVerifier, isWellFormedS256Challenge, s256Challenge } from './pkce';
@@ -55,7 +55,7 @@ export function authorizeRoute(deps: LinkingDeps): RequestHandler {
       const query = readQuery(req);
       trusted = trustRedirectUri(trustClient(query, deps), deps);
     } catch (error) {
-      const page = asLinkingPageError(error);
+      const page = toLinkingPage(error);
       log.warn({ reason: page.title }, 'authorization request refused with an error page');
       return sendErrorPage(res, page, flowId);
     }
@@ -75,7 +75,12 @@ export function authorizeRoute(deps: LinkingDeps): RequestHandler {
 }
 
 function readQuery(req: Request): AuthorizationQuery {
-  const source = new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
+  let source: URLSearchParams;
+  try {
+    source = new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
+  } catch (error) {
+    throw new LinkingPageError('Something went wrong', 'linkbridge could not read this request.', 400, error);
+  }
   return { params: toParams(source), repeated: repeatedNames(source) };
 }
 

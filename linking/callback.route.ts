@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../models/logger';
 import { redirectErrorToAlexa, redirectResultToAlexa, type AlexaTarget } from './alexa-redirect';
-import { sendErrorPage } from './error-page';
+import { sendErrorPage, toLinkingPage } from './error-page';
 import { AccessDeniedError, asOAuthError, describeCause, LinkingPageError, OAuthError, ServerError } from './errors';
 import { IssuedCodes } from './issued-code';
 import type { LinkingDeps } from './linking-deps';
 import { repeatedNames, toParams, type Params } from './params';
-import { StateHandles, StateRejectedError, type LinkingState } from './sealing';
+import { StateHandles, type LinkingState } from './sealing';
 import { toOAuthError } from './upstream-errors';
 
 /** Upstream error codes passed on to Alexa as they are; anything else becomes `server_error`. */
@@ -37,7 +37,7 @@ export function callbackRoute(deps: LinkingDeps): RequestHandler {
       flow = await claimOnce(checkProvider(await unseal(await redeemHandle(requireState(query), handles), deps), deps), deps);
     } catch (error) {
       const reference = randomUUID();
-      const page = toPage(error);
+      const page = toLinkingPage(error);
       deps.logger.warn({ reference, route: 'callback', reason: page.title, cause: describeCause(page.internalCause) }, 'callback refused with an error page');
       return sendErrorPage(res, page, reference);
     }
@@ -156,14 +156,4 @@ class RelayedError extends OAuthError {
   ) {
     super(description);
   }
-}
-
-function toPage(error: unknown): LinkingPageError {
-  if (error instanceof LinkingPageError) return error;
-  if (error instanceof StateRejectedError) {
-    return error.reason === 'expired'
-      ? new LinkingPageError('This sign-in took too long', 'The linking flow expired before the account provider sent you back.', 400, error)
-      : new LinkingPageError('This sign-in answer cannot be trusted', 'The state the account provider sent back was altered or was not made by this server.', 400, error);
-  }
-  return new LinkingPageError('Something went wrong', 'linkbridge could not finish this sign-in.', 500, error);
 }

@@ -114,8 +114,3 @@ export function describeCause(cause: unknown): string | undefined {
 export function asOAuthError(error: unknown, description: string): OAuthError {
   return error instanceof OAuthError ? error : new ServerError(description, error);
 }
-
-/** Any failure as a page: itself when it is one, otherwise a generic page with the cause kept for the log. */
-export function asLinkingPageError(error: unknown): LinkingPageError {
-  return error instanceof LinkingPageError ? error : new LinkingPageError('Something went wrong', 'linkbridge could not finish this request.', 500, error);
-}

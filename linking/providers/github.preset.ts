@@ -9,6 +9,7 @@ import type { ProfileOverrides } from '../../models/provider-profile';
  * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
  * @see https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors
  * @see https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens
+ * @see https://github.blog/changelog/2025-07-14-pkce-support-for-oauth-and-github-app-authentication (PKCE, S256 only)
  */
 export const githubPreset: ProfileOverrides = {
   name: 'github',

@@ -25,7 +25,6 @@ function dialog(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   if (q.get('redirect_uri') !== state.client.redirectUri) return errorPage("URL blocked: This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings.");
   const responseType = q.get('response_type') ?? 'code';
   if (responseType !== 'code') return errorPage('Unsupported response_type');
-  if (q.get('code_challenge') !== null) return errorPage('code_challenge is not supported by this dialog');
   if (state.decision === 'deny') {
     return state.redirect(state.client.redirectUri, {
       error_reason: 'user_denied',
