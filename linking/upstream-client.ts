@@ -3,8 +3,7 @@ import { buildAuthorizationUrl } from './upstream/authorization-request';
 import { FetchTransport, TransportError, type HttpTransport, type IncomingResponse } from './upstream/http-transport';
 import { readTokenAnswer, type UpstreamTokens } from './upstream/token-answer';
 import { buildTokenRequest } from './upstream/token-request';
-import { UpstreamRejectedError, UpstreamUnavailableError } from './upstream/upstream-failures';
-import { withoutQuery } from './upstream/http-transport';
+import { urlForLogs, UpstreamRejectedError, UpstreamUnavailableError } from './upstream/upstream-failures';
 
 export type { UpstreamTokens } from './upstream/token-answer';
 export { UpstreamRejectedError, UpstreamUnavailableError } from './upstream/upstream-failures';
@@ -67,14 +66,14 @@ export class UpstreamClient {
   refresh(refreshToken: string): Promise<UpstreamTokens> {
     if (!this.refreshRequest) {
       // Only reachable with a refresh token linkbridge never handed out.
-      return Promise.reject(new UpstreamRejectedError('no refresh tokens at this provider', 400, 'invalid_grant', withoutQuery(this.options.profile.token.url)));
+      return Promise.reject(new UpstreamRejectedError('no refresh tokens at this provider', 400, 'invalid_grant', urlForLogs(this.options.profile.token.url)));
     }
     return this.requestTokens(this.refreshRequest, { grant_type: 'refresh_token', refresh_token: refreshToken });
   }
 
   private async requestTokens(grant: GrantRequest, parameters: Partial<Record<TokenParameter, string>>): Promise<UpstreamTokens> {
     const request = buildTokenRequest(grant, this.options, parameters);
-    const url = withoutQuery(request.url);
+    const url = urlForLogs(request.url);
     let response: IncomingResponse;
     try {
       response = await this.transport.send(request);

@@ -27,7 +27,6 @@ export const githubPreset: ProfileOverrides = {
       { code: 'bad_verification_code', error: 'invalid_grant' },
       { code: 'bad_refresh_token', error: 'invalid_grant' },
       { code: 'incorrect_client_credentials', error: 'invalid_client' },
-      { code: 'unverified_user_email', error: 'access_denied' },
     ],
   },
 };

@@ -32,3 +32,13 @@ export class UpstreamUnavailableError extends Error {
     super(`the provider's token endpoint is unavailable: ${reason}${httpStatus ? ` (HTTP ${httpStatus})` : ''}${causeCode ? ` (${causeCode})` : ''}`);
   }
 }
+
+/** The URL without its query (a GET token call carries the code and the secret there), for errors and logs. */
+export function urlForLogs(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
