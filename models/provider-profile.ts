@@ -126,7 +126,7 @@ export const ErrorMapSchema = z.strictObject({
   rules: z
     .array(
       z.strictObject({
-        code: z.union([z.string(), z.number()]),
+        code: z.union([z.string(), z.number()], { error: 'must be a string or a number' }),
         descriptionIncludes: z.string().optional(),
         error: z.enum(RFC_ERRORS),
       }),
