@@ -3,10 +3,12 @@ import { upstreamRedirectUri } from './linking/linking-deps';
 import { resolveProviderProfile } from './linking/providers/presets';
 import { StateSealer } from './linking/sealing';
 import { UpstreamClient } from './linking/upstream-client';
+import { urlForLogs } from './linking/upstream/upstream-failures';
 import { systemClock, type Clock } from './models/clock';
 import type { Config } from './models/config';
 import { createStore } from './models/create-store';
 import type { Logger } from './models/logger';
+import { refreshRequestOf, type ProviderProfile } from './models/provider-profile';
 
 /** Outside pieces `buildDeps` may be given instead of the real ones. */
 export interface DepsOverrides {
@@ -19,6 +21,10 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
   const clock = overrides.clock ?? systemClock;
   const fetchImpl = overrides.fetch ?? fetch;
   const profile = await resolveProviderProfile(config.upstream, fetchImpl);
+  logger.info(
+    { provider: profile.name, authorizationUrl: urlForLogs(profile.authorization.url), tokenUrl: urlForLogs(profile.token.url), refreshUrl: refreshUrlOf(profile), pkce: profile.authorization.pkce },
+    'provider profile resolved',
+  );
   if (config.sealingKeysEphemeral) {
     logger.warn('SEALING_KEYS is not set: using a key made for this process; linking flows in progress fail after a restart and across instances');
   }
@@ -37,4 +43,9 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
       fetch: fetchImpl,
     }),
   };
+}
+
+function refreshUrlOf(profile: ProviderProfile): string {
+  const refresh = refreshRequestOf(profile);
+  return refresh ? urlForLogs(refresh.url) : 'none (no refresh tokens)';
 }

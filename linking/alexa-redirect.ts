@@ -1,9 +1,18 @@
+import type { Response } from 'express';
 import type { LinkMode } from '../models/config';
+import type { OAuthError } from './errors';
+
+/** Where an answer to Alexa goes: its `redirect_uri` (already checked against the allowlist), in its mode. */
+export interface AlexaTarget {
+  readonly redirectUri: string;
+  readonly mode: LinkMode;
+  /** Alexa's `state`, returned untouched; absent when Alexa's own was missing or refused. */
+  readonly state?: string;
+}
 
 /**
- * Builds the redirect back to Alexa's `redirect_uri` (already checked against the allowlist).
- * Code-mode answers go in the query (RFC 6749 §4.1.2); implicit-mode answers, errors included, go in
- * the fragment and never in the query (§4.2.2, §4.2.2.1).
+ * Builds the redirect back to Alexa. Code-mode answers go in the query (RFC 6749 §4.1.2);
+ * implicit-mode answers, errors included, go in the fragment and never in the query (§4.2.2, §4.2.2.1).
  */
 export function alexaRedirect(redirectUri: string, mode: LinkMode, params: Record<string, string | undefined>): string {
   const url = new URL(redirectUri);
@@ -14,4 +23,18 @@ export function alexaRedirect(redirectUri: string, mode: LinkMode, params: Recor
     for (const [name, value] of entries) url.searchParams.append(name, value);
   }
   return url.toString();
+}
+
+/** Sends Alexa a result (`code`, or the implicit token) with its state. */
+export function redirectResultToAlexa(res: Response, target: AlexaTarget, result: Record<string, string>): void {
+  send(res, alexaRedirect(target.redirectUri, target.mode, { ...result, state: target.state }));
+}
+
+/** The one mapper from an error to a redirect to Alexa: `error`, `error_description`, Alexa's state. @see RFC 6749 §4.1.2.1 */
+export function redirectErrorToAlexa(res: Response, target: AlexaTarget, error: OAuthError): void {
+  send(res, alexaRedirect(target.redirectUri, target.mode, { error: error.error, error_description: error.description, state: target.state }));
+}
+
+function send(res: Response, location: string): void {
+  res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, location);
 }

@@ -1,85 +1,95 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { epochSeconds } from '../models/clock';
-import { alexaRedirect } from './alexa-redirect';
-import { sendErrorPage } from './error-page';
-import {
-  describeCause,
-  InvalidRequestError,
-  LinkingPageError,
-  OAuthError,
-  ServerError,
-  UnsupportedResponseTypeError,
-} from './errors';
+import type { Logger } from '../models/logger';
+import { redirectErrorToAlexa, type AlexaTarget } from './alexa-redirect';
+import { sendErrorPage, toLinkingPage } from './error-page';
+import { asOAuthError, describeCause, InvalidRequestError, LinkingPageError, UnsupportedResponseTypeError } from './errors';
 import type { LinkingDeps } from './linking-deps';
 import { repeatedNames, toParams, type Params } from './params';
 import { createCodeVerifier, isWellFormedS256Challenge, s256Challenge } from './pkce';
+import { StateHandles } from './sealing';
 
-/** An authorization request whose client and redirect URI are trusted, so errors may go back to Alexa. */
-interface TrustedRequest {
-  readonly clientId: string;
-  readonly redirectUri: string;
-  readonly alexaState?: string;
+/**
+ * Longest `state` accepted from Alexa. Alexa's are a few hundred characters; a much longer one is not
+ * Alexa's, and sealed into the upstream state it would overflow the provider's (and our) URL limits.
+ */
+export const MAX_ALEXA_STATE_LENGTH = 2048;
+
+/** The query, read once. */
+interface AuthorizationQuery {
   readonly params: Params;
   readonly repeated: readonly string[];
 }
 
+/** A request whose client and redirect URI are trusted, so errors may go back to Alexa. */
+interface TrustedRequest extends AuthorizationQuery {
+  readonly clientId: string;
+  readonly redirectUri: string;
+}
+
 /** A fully checked authorization request. */
 interface CheckedRequest extends TrustedRequest {
+  readonly alexaState: string;
   readonly codeChallenge?: string;
   readonly scope?: string;
 }
 
 /**
- * `GET /oauth/authorize`: Alexa's authorization request. Checks the client and the redirect URI
- * (failures get an error page, never a redirect), then the rest (failures go back to Alexa), seals the
- * flow into the upstream `state` and sends the user to the provider.
+ * `GET /oauth/authorize`: Alexa's authorization request, as a pipeline of small steps that reads like
+ * RFC 6749 §4.1.1 and §4.1.2.1:
+ *   readQuery → trustClient → trustRedirectUri                    (failures: an error page, never a redirect)
+ *   → rejectRepeated → requireState → boundState → checkResponseType → checkCodeChallenge
+ *                                                                  (failures: back to Alexa's redirect_uri)
+ *   → sealFlow → (stashLongState) → redirect to the provider.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1 and #section-4.2.1
  */
 export function authorizeRoute(deps: LinkingDeps): RequestHandler {
+  const handles = new StateHandles(deps.store);
   return async (req: Request, res: Response) => {
     const flowId = randomUUID();
     const log = deps.logger.child({ flowId, route: 'authorize' });
+
     let trusted: TrustedRequest;
     try {
-      trusted = checkClientAndRedirectUri(req, deps);
+      const query = readQuery(req);
+      trusted = trustRedirectUri(trustClient(query, deps), deps);
     } catch (error) {
-      const page = error instanceof LinkingPageError ? error : new LinkingPageError('Something went wrong', 'linkbridge could not read this request.', 400, error);
+      const page = toLinkingPage(error);
       log.warn({ reason: page.title }, 'authorization request refused with an error page');
       return sendErrorPage(res, page, flowId);
     }
 
+    const target: AlexaTarget = { redirectUri: trusted.redirectUri, mode: deps.config.linkMode, state: alexaStateToEcho(trusted) };
     try {
-      const checked = checkAuthorizationRequest(trusted, deps);
-      const location = await sendUpstream(checked, flowId, deps);
+      const checked = checkCodeChallenge(checkResponseType(boundState(requireState(rejectRepeated(trusted))), deps), deps);
+      const location = await sendUpstream(checked, flowId, deps, handles, log);
       log.info({ provider: deps.upstream.providerName, pkceFromAlexa: Boolean(checked.codeChallenge) }, 'linking started');
       res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, location);
     } catch (error) {
-      const oauthError = error instanceof OAuthError ? error : new ServerError('linkbridge could not start linking', error);
+      const oauthError = asOAuthError(error, 'linkbridge could not start linking');
       log.warn({ error: oauthError.error, description: oauthError.description, cause: describeCause(oauthError.internalCause) }, 'authorization request refused');
-      res
-        .set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' })
-        .redirect(
-          302,
-          alexaRedirect(trusted.redirectUri, deps.config.linkMode, {
-            error: oauthError.error,
-            error_description: oauthError.description,
-            state: trusted.alexaState,
-          }),
-        );
+      redirectErrorToAlexa(res, target, oauthError);
     }
   };
 }
 
-/** Steps that decide whether a redirect back is safe at all. @see RFC 6749 §4.1.2.1, §3.1.2.2 */
-function checkClientAndRedirectUri(req: Request, deps: LinkingDeps): TrustedRequest {
-  const source = new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
-  const repeated = repeatedNames(source);
-  const params = toParams(source);
-  if (repeated.includes('client_id') || repeated.includes('redirect_uri')) {
-    throw new LinkingPageError('The request is ambiguous', 'The client_id or redirect_uri parameter appears more than once.');
+function readQuery(req: Request): AuthorizationQuery {
+  let source: URLSearchParams;
+  try {
+    source = new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
+  } catch (error) {
+    throw new LinkingPageError('Something went wrong', 'linkbridge could not read this request.', 400, error);
   }
-  const clientId = params.get('client_id');
+  return { params: toParams(source), repeated: repeatedNames(source) };
+}
+
+/** RFC 6749 §4.1.2.1: an invalid client gets no redirect. */
+function trustClient(query: AuthorizationQuery, deps: LinkingDeps): AuthorizationQuery & { clientId: string } {
+  if (query.repeated.includes('client_id')) {
+    throw new LinkingPageError('The request is ambiguous', 'The client_id parameter appears more than once.');
+  }
+  const clientId = query.params.get('client_id');
   if (clientId === undefined) {
     throw new LinkingPageError('The request has no client_id', 'The link the Alexa app opened has no client_id parameter.');
   }
@@ -89,7 +99,15 @@ function checkClientAndRedirectUri(req: Request, deps: LinkingDeps): TrustedRequ
       'The client_id in this request is not the one linkbridge is configured with. Check that the Client ID in the skill\'s account linking settings matches ALEXA_CLIENT_ID.',
     );
   }
-  const redirectUri = params.get('redirect_uri');
+  return { ...query, clientId };
+}
+
+/** RFC 6749 §3.1.2.2, RFC 9700 §4.1.3: exact match against the allowlist, or no redirect. */
+function trustRedirectUri(query: AuthorizationQuery & { clientId: string }, deps: LinkingDeps): TrustedRequest {
+  if (query.repeated.includes('redirect_uri')) {
+    throw new LinkingPageError('The request is ambiguous', 'The redirect_uri parameter appears more than once.');
+  }
+  const redirectUri = query.params.get('redirect_uri');
   if (redirectUri === undefined) {
     throw new LinkingPageError('The request has no redirect_uri', 'The link the Alexa app opened has no redirect_uri parameter.');
   }
@@ -99,51 +117,86 @@ function checkClientAndRedirectUri(req: Request, deps: LinkingDeps): TrustedRequ
       `The redirect address in this request is not on linkbridge's allowlist. Add the skill's vendor id to ALEXA_VENDOR_IDS (or the exact URL to ALEXA_REDIRECT_URLS).`,
     );
   }
-  return { clientId, redirectUri, alexaState: repeated.includes('state') ? undefined : params.get('state'), params, repeated };
+  return { ...query, redirectUri };
 }
 
-/** Steps whose failures are reported to Alexa. @see RFC 6749 §4.1.1, RFC 7636 §4.3 */
-function checkAuthorizationRequest(request: TrustedRequest, deps: LinkingDeps): CheckedRequest {
+/** Alexa's state goes back with an error only when it is single and within bounds. */
+function alexaStateToEcho(request: TrustedRequest): string | undefined {
+  const state = request.params.get('state');
+  return request.repeated.includes('state') || state === undefined || state.length > MAX_ALEXA_STATE_LENGTH ? undefined : state;
+}
+
+/** RFC 6749 §3.1: no parameter more than once. */
+function rejectRepeated(request: TrustedRequest): TrustedRequest {
   if (request.repeated.length > 0) throw new InvalidRequestError(`the ${request.repeated[0]} parameter is repeated`);
+  return request;
+}
+
+/** Alexa always sends `state`; a request without one is not Alexa's. */
+function requireState(request: TrustedRequest): TrustedRequest & { alexaState: string } {
+  const alexaState = request.params.get('state');
+  if (alexaState === undefined) throw new InvalidRequestError('the state parameter is required');
+  return { ...request, alexaState };
+}
+
+function boundState<T extends { alexaState: string }>(request: T): T {
+  if (request.alexaState.length > MAX_ALEXA_STATE_LENGTH) {
+    throw new InvalidRequestError(`the state parameter is longer than ${MAX_ALEXA_STATE_LENGTH} characters`);
+  }
+  return request;
+}
+
+/** RFC 6749 §4.1.1 / §4.2.1: `code` or `token`, whichever LINK_MODE serves. */
+function checkResponseType<T extends TrustedRequest>(request: T, deps: LinkingDeps): T {
   const expected = deps.config.linkMode === 'code' ? 'code' : 'token';
   const responseType = request.params.get('response_type');
   if (responseType === undefined) throw new InvalidRequestError('the response_type parameter is missing');
   if (responseType !== expected) {
     throw new UnsupportedResponseTypeError(`this server issues response_type=${expected} (LINK_MODE=${deps.config.linkMode})`);
   }
-  return { ...request, codeChallenge: checkCodeChallenge(request.params, deps), scope: request.params.get('scope') };
+  return request;
 }
 
 /** RFC 7636 §4.3/§4.4.1: only S256 is accepted; a challenge without a method would mean `plain`. */
-function checkCodeChallenge(params: Params, deps: LinkingDeps): string | undefined {
-  const challenge = params.get('code_challenge');
-  const method = params.get('code_challenge_method');
+function checkCodeChallenge(request: TrustedRequest & { alexaState: string }, deps: LinkingDeps): CheckedRequest {
+  const challenge = request.params.get('code_challenge');
+  const method = request.params.get('code_challenge_method');
+  const checked = { ...request, scope: request.params.get('scope') };
   if (challenge === undefined) {
     if (method !== undefined) throw new InvalidRequestError('code_challenge_method was sent without code_challenge');
-    return undefined;
+    return checked;
   }
   if (deps.config.linkMode === 'implicit') throw new InvalidRequestError('PKCE applies to the authorization code grant only');
   if (method !== 'S256') throw new InvalidRequestError('code_challenge_method must be S256');
   if (!isWellFormedS256Challenge(challenge)) throw new InvalidRequestError('code_challenge is not a base64url SHA-256 value');
-  return challenge;
+  return { ...checked, codeChallenge: challenge };
 }
 
-/** Seals the flow into the upstream `state` and builds the provider's authorization URL. */
-async function sendUpstream(request: CheckedRequest, flowId: string, deps: LinkingDeps): Promise<string> {
-  const pkce = deps.upstream.usesPkce;
-  const upstreamCodeVerifier = pkce ? createCodeVerifier() : undefined;
-  const state = await deps.sealer.seal({
+/**
+ * Seals the flow into the upstream `state` (stashed behind a short handle when the provider keeps
+ * less) and builds the provider's authorization URL.
+ */
+async function sendUpstream(request: CheckedRequest, flowId: string, deps: LinkingDeps, handles: StateHandles, log: Logger): Promise<string> {
+  const upstreamCodeVerifier = deps.upstream.usesPkce ? createCodeVerifier() : undefined;
+  const expiresAt = epochSeconds(deps.clock) + deps.config.stateTtlSeconds;
+  const sealed = await deps.sealer.seal({
     id: randomUUID(),
     flowId,
     clientId: request.clientId,
-    alexaState: request.alexaState ?? '',
+    alexaState: request.alexaState,
     redirectUri: request.redirectUri,
     codeChallenge: request.codeChallenge,
     upstreamCodeVerifier,
     provider: deps.upstream.providerName,
     scope: request.scope,
-    expiresAt: epochSeconds(deps.clock) + deps.config.stateTtlSeconds,
+    expiresAt,
   });
+  const maxStateLength = deps.upstream.profile.authorization.maxStateLength;
+  let state = sealed;
+  if (maxStateLength !== undefined && sealed.length > maxStateLength) {
+    state = await handles.stash(sealed, expiresAt);
+    log.debug({ sealedLength: sealed.length, maxStateLength }, 'the sealed state is longer than the provider keeps; sent a handle to it');
+  }
   return deps.upstream.authorizationUrl({
     state,
     scope: request.scope,

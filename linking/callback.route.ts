@@ -1,99 +1,140 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../models/logger';
-import { alexaRedirect } from './alexa-redirect';
-import { sendErrorPage } from './error-page';
-import { describeCause, LinkingPageError, OAuthError, ServerError } from './errors';
+import { redirectErrorToAlexa, redirectResultToAlexa, type AlexaTarget } from './alexa-redirect';
+import { sendErrorPage, toLinkingPage } from './error-page';
+import { AccessDeniedError, asOAuthError, describeCause, LinkingPageError, OAuthError, ServerError } from './errors';
 import { IssuedCodes } from './issued-code';
 import type { LinkingDeps } from './linking-deps';
 import { repeatedNames, toParams, type Params } from './params';
-import { StateRejectedError, type LinkingState } from './sealing';
+import { StateHandles, type LinkingState } from './sealing';
 import { toOAuthError } from './upstream-errors';
 
 /** Upstream error codes passed on to Alexa as they are; anything else becomes `server_error`. */
-const RELAYED_UPSTREAM_ERRORS = new Set([
-  'access_denied',
-  'invalid_scope',
-  'server_error',
-  'temporarily_unavailable',
-]);
+const RELAYED_UPSTREAM_ERRORS = new Set(['access_denied', 'invalid_scope', 'server_error', 'temporarily_unavailable']);
+
+/** The provider's answer, read once. */
+interface CallbackQuery {
+  readonly params: Params;
+  readonly repeated: readonly string[];
+}
 
 /**
- * `GET /oauth/callback`: the provider sends the user back. Unseals and checks the state (single use,
- * bound to this provider), then answers Alexa: with linkbridge's own code (code mode), or with the
- * token in the fragment after exchanging the code here (implicit mode).
+ * `GET /oauth/callback`: the provider sends the user back. A pipeline of small steps:
+ *   readQuery → requireState → redeemHandle → unseal → checkProvider → claimOnce
+ *                                                   (failures: an error page, the state cannot be trusted)
+ *   → relayProviderError → treatMissingCode → issueCode (code mode) | exchangeForImplicit (implicit mode)
+ *                                                   (failures: back to Alexa with its state)
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  */
 export function callbackRoute(deps: LinkingDeps): RequestHandler {
   const codes = new IssuedCodes(deps.store);
+  const handles = new StateHandles(deps.store);
   return async (req: Request, res: Response) => {
-    const source = new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
-    const params = toParams(source);
+    const query = readQuery(req);
     let flow: LinkingState;
     try {
-      flow = await openState(source, params, deps);
+      flow = await claimOnce(checkProvider(await unseal(await redeemHandle(requireState(query), handles), deps), deps), deps);
     } catch (error) {
       const reference = randomUUID();
-      const page = toPage(error);
+      const page = toLinkingPage(error);
       deps.logger.warn({ reference, route: 'callback', reason: page.title, cause: describeCause(page.internalCause) }, 'callback refused with an error page');
       return sendErrorPage(res, page, reference);
     }
 
     const log = deps.logger.child({ flowId: flow.flowId, route: 'callback' });
-    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-    const answer = (answerParams: Record<string, string | undefined>) =>
-      res.redirect(302, alexaRedirect(flow.redirectUri, deps.config.linkMode, { ...answerParams, state: flow.alexaState }));
-
+    const target: AlexaTarget = { redirectUri: flow.redirectUri, mode: deps.config.linkMode, state: flow.alexaState };
     try {
-      const upstreamError = params.get('error');
-      if (upstreamError !== undefined) {
-        log.info({ upstreamError: upstreamError.slice(0, 64) }, 'the provider returned an error; relaying it to Alexa');
-        const error = RELAYED_UPSTREAM_ERRORS.has(upstreamError) ? upstreamError : 'server_error';
-        return answer({ error, error_description: `The account provider answered ${error}.` });
-      }
-      const upstreamCode = params.get('code');
-      if (upstreamCode === undefined) throw new ServerError('the account provider returned no authorization code');
-
-      if (deps.config.linkMode === 'code') {
-        const expiresAt = deps.clock.now() + deps.config.codeTtlSeconds * 1000;
-        const code = await codes.issue(
-          {
-            flowId: flow.flowId,
-            clientId: flow.clientId,
-            redirectUri: flow.redirectUri,
-            codeChallenge: flow.codeChallenge,
-            upstreamCode,
-            upstreamCodeVerifier: flow.upstreamCodeVerifier,
-          },
-          expiresAt,
-        );
-        log.info('authorization code issued to Alexa');
-        return answer({ code });
-      }
-      return answer(await exchangeForImplicit(upstreamCode, flow, deps, log));
+      relayProviderError(query, log);
+      const upstreamCode = treatMissingCode(query, deps);
+      const result = deps.config.linkMode === 'code' ? await issueCode(upstreamCode, flow, deps, codes, log) : await exchangeForImplicit(upstreamCode, flow, deps, log);
+      redirectResultToAlexa(res, target, result);
     } catch (error) {
-      const oauthError = error instanceof OAuthError ? error : new ServerError('linkbridge could not finish linking', error);
+      const oauthError = asOAuthError(error, 'linkbridge could not finish linking');
       log.warn({ error: oauthError.error, cause: describeCause(oauthError.internalCause) }, 'linking failed; told Alexa');
-      return answer({ error: oauthError.error, error_description: oauthError.description });
+      redirectErrorToAlexa(res, target, oauthError);
     }
   };
 }
 
-/** Steps that make the state trustworthy: present once, unsealed, for this provider, not replayed. */
-async function openState(source: URLSearchParams, params: Params, deps: LinkingDeps): Promise<LinkingState> {
-  if (repeatedNames(source).includes('state')) throw new LinkingPageError('The sign-in answer is ambiguous', 'The state parameter appears more than once.');
-  const sealed = params.get('state');
-  if (sealed === undefined) {
+function readQuery(req: Request): CallbackQuery {
+  const source = new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
+  return { params: toParams(source), repeated: repeatedNames(source) };
+}
+
+function requireState(query: CallbackQuery): string {
+  if (query.repeated.includes('state')) throw new LinkingPageError('The sign-in answer is ambiguous', 'The state parameter appears more than once.');
+  const state = query.params.get('state');
+  if (state === undefined) {
     throw new LinkingPageError('The sign-in answer has no state', 'The account provider sent the browser back without the state linkbridge gave it.');
   }
-  const flow = await deps.sealer.unseal(sealed);
+  return state;
+}
+
+/** A short handle (for providers that keep only a short state) stands for a sealed state in the store, once. */
+async function redeemHandle(state: string, handles: StateHandles): Promise<string> {
+  if (!StateHandles.isHandle(state)) return state;
+  const sealed = await handles.redeem(state);
+  if (sealed === undefined) {
+    throw new LinkingPageError('This sign-in link was already used', 'Each sign-in can finish linking once, within ten minutes. This one already has, or took too long.');
+  }
+  return sealed;
+}
+
+function unseal(sealed: string, deps: LinkingDeps): Promise<LinkingState> {
+  return deps.sealer.unseal(sealed);
+}
+
+/** RFC 9700 §4.4: a state made for another provider is a mix-up. */
+function checkProvider(flow: LinkingState, deps: LinkingDeps): LinkingState {
   if (flow.provider !== deps.upstream.providerName) {
     throw new LinkingPageError('The sign-in answer came from the wrong provider', 'This linking flow was started with another account provider.', 400);
   }
-  // The mark lives as long as the state could still be accepted.
+  return flow;
+}
+
+/** RFC 9700 §4.7: single use; the mark lives as long as the state could still be accepted. */
+async function claimOnce(flow: LinkingState, deps: LinkingDeps): Promise<LinkingState> {
   const fresh = await deps.store.claim(`state:${flow.id}`, flow.expiresAt * 1000);
   if (!fresh) throw new LinkingPageError('This sign-in link was already used', 'Each sign-in can finish linking once. This one already has.');
   return flow;
+}
+
+/** RFC 6749 §4.1.2.1: the provider's own error goes to Alexa, as itself when Alexa knows it. */
+function relayProviderError(query: CallbackQuery, log: Logger): void {
+  const upstreamError = query.params.get('error');
+  if (upstreamError === undefined) return;
+  log.info({ upstreamError: upstreamError.slice(0, 64) }, 'the provider returned an error; relaying it to Alexa');
+  const error = RELAYED_UPSTREAM_ERRORS.has(upstreamError) ? upstreamError : 'server_error';
+  throw new RelayedError(error, `The account provider answered ${error}.`);
+}
+
+/** No code and no error: a denial where the profile says so (WeChat), otherwise a provider fault. */
+function treatMissingCode(query: CallbackQuery, deps: LinkingDeps): string {
+  const code = query.params.get('code');
+  if (code !== undefined) return code;
+  if (deps.upstream.profile.authorization.missingCode === 'access_denied') {
+    throw new AccessDeniedError('The user did not allow access at the account provider.');
+  }
+  throw new ServerError('the account provider returned no authorization code');
+}
+
+/** Code mode: linkbridge's own code, bound to Alexa's client, redirect URI and PKCE challenge. @see RFC 6749 §4.1.2 */
+async function issueCode(upstreamCode: string, flow: LinkingState, deps: LinkingDeps, codes: IssuedCodes, log: Logger): Promise<Record<string, string>> {
+  const expiresAt = deps.clock.now() + deps.config.codeTtlSeconds * 1000;
+  const code = await codes.issue(
+    {
+      flowId: flow.flowId,
+      clientId: flow.clientId,
+      redirectUri: flow.redirectUri,
+      codeChallenge: flow.codeChallenge,
+      upstreamCode,
+      upstreamCodeVerifier: flow.upstreamCodeVerifier,
+    },
+    expiresAt,
+  );
+  log.info('authorization code issued to Alexa');
+  return { code };
 }
 
 /** Implicit mode: exchange the code now and hand Alexa the access token in the fragment. @see RFC 6749 §4.2.2 */
@@ -107,12 +148,12 @@ async function exchangeForImplicit(upstreamCode: string, flow: LinkingState, dep
   }
 }
 
-function toPage(error: unknown): LinkingPageError {
-  if (error instanceof LinkingPageError) return error;
-  if (error instanceof StateRejectedError) {
-    return error.reason === 'expired'
-      ? new LinkingPageError('This sign-in took too long', 'The linking flow expired before the account provider sent you back.', 400, error)
-      : new LinkingPageError('This sign-in answer cannot be trusted', 'The state the account provider sent back was altered or was not made by this server.', 400, error);
+/** An error the provider sent, relayed with its own RFC 6749 code. */
+class RelayedError extends OAuthError {
+  constructor(
+    readonly error: string,
+    description: string,
+  ) {
+    super(description);
   }
-  return new LinkingPageError('Something went wrong', 'linkbridge could not finish this sign-in.', 500, error);
 }

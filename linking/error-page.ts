@@ -1,5 +1,6 @@
 import type { Response } from 'express';
-import type { LinkingPageError } from './errors';
+import { LinkingPageError } from './errors';
+import { StateRejectedError } from './sealing';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -46,4 +47,18 @@ export function sendErrorPage(res: Response, error: LinkingPageError, reference:
 </body>
 </html>
 `);
+}
+
+/**
+ * The one mapper from a failure to the page a user sees: a page error as it is, a sealed state that
+ * cannot be trusted explained, anything else a generic page with its cause kept for the log.
+ */
+export function toLinkingPage(error: unknown): LinkingPageError {
+  if (error instanceof LinkingPageError) return error;
+  if (error instanceof StateRejectedError) {
+    return error.reason === 'expired'
+      ? new LinkingPageError('This sign-in took too long', 'The linking flow expired before the account provider sent you back.', 400, error)
+      : new LinkingPageError('This sign-in answer cannot be trusted', 'The state the account provider sent back was altered or was not made by this server.', 400, error);
+  }
+  return new LinkingPageError('Something went wrong', 'linkbridge could not finish this request.', 500, error);
 }

@@ -109,3 +109,8 @@ export function describeCause(cause: unknown): string | undefined {
   if (cause === undefined) return undefined;
   return cause instanceof Error ? `${cause.constructor.name}: ${cause.message}` : String(cause);
 }
+
+/** Any failure as an OAuth error: itself when it is one, otherwise `server_error` with `description`. */
+export function asOAuthError(error: unknown, description: string): OAuthError {
+  return error instanceof OAuthError ? error : new ServerError(description, error);
+}

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
 import type { Clock } from '../models/clock';
 import type { SealingKey } from '../models/config';
+import type { Store } from '../models/store';
 
 /** What the state sent upstream carries, so the authorization leg needs no server-side session. */
 export interface LinkingState {
@@ -118,4 +120,32 @@ function toLinkingState(payload: JWTPayload): LinkingState {
     scope: text('scope'),
     expiresAt: payload.exp as number,
   };
+}
+
+/**
+ * For providers that keep only a short `state` (WeChat: 128 characters of `a-zA-Z0-9`; X: 500): the
+ * sealed state stays in the store and the provider gets a random handle to it, redeemed once, with
+ * the sealed state's own expiry. 128 random bits in hex suit every provider's alphabet.
+ */
+export class StateHandles {
+  private static readonly PREFIX = 'state-handle:';
+
+  constructor(private readonly store: Store) {}
+
+  /** True when `value` is a handle rather than a sealed state (a compact JWE always has dots). */
+  static isHandle(value: string): boolean {
+    return /^[0-9a-f]{32}$/.test(value);
+  }
+
+  /** Stores `sealed` until `expiresAt` (seconds since the epoch) and returns its handle. */
+  async stash(sealed: string, expiresAt: number): Promise<string> {
+    const handle = randomBytes(16).toString('hex');
+    await this.store.put(`${StateHandles.PREFIX}${handle}`, sealed, expiresAt * 1000);
+    return handle;
+  }
+
+  /** The sealed state behind `handle`, once; `undefined` when unknown, used or expired. */
+  redeem(handle: string): Promise<string | undefined> {
+    return this.store.take(`${StateHandles.PREFIX}${handle}`);
+  }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { findProfileProblem, type ProviderProfileOverrides } from './provider-profile';
+import { z } from 'zod';
+import { describeIssue, ProfileOverridesSchema, type ProfileOverrides } from './provider-profile';
 
 /** How linkbridge hands Alexa the user's token. */
 export type LinkMode = 'code' | 'implicit';
@@ -32,7 +33,7 @@ export interface UpstreamConfig {
   /** PKCE S256 toward the upstream; `undefined` means "as the preset says". */
   readonly pkce?: boolean;
   /** Field-by-field changes to the preset, from the `LINKBRIDGE_CONFIG` file's `upstream.profile`. */
-  readonly profile?: ProviderProfileOverrides;
+  readonly profile?: ProfileOverrides;
   /** Budget for one upstream HTTP call, kept well inside Alexa's 4.5 s token budget. */
   readonly timeoutMs: number;
 }
@@ -102,11 +103,18 @@ export const DEMO_DEFAULTS = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Shape of the optional JSON file named by `LINKBRIDGE_CONFIG`. */
-interface ConfigFile {
-  upstream?: { profile?: ProviderProfileOverrides };
-  skill?: { fieldMap?: Record<string, string> };
-}
+/**
+ * The optional JSON file named by `LINKBRIDGE_CONFIG`. The provider profile is checked against the
+ * profile schema itself (`models/provider-profile.ts`), so every field the profile has is accepted here
+ * and nothing else.
+ */
+const ConfigFileSchema = z.looseObject({
+  upstream: z.strictObject({ profile: ProfileOverridesSchema.optional() }).optional(),
+  skill: z
+    .looseObject({ fieldMap: z.record(z.string(), z.string(), { error: 'must map JSON paths to spoken labels (strings)' }).optional() })
+    .optional(),
+});
+type ConfigFile = z.output<typeof ConfigFileSchema>;
 
 /**
  * Reads and validates the configuration from the environment (and the `LINKBRIDGE_CONFIG` file).
@@ -120,8 +128,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   const publicUrl = stripTrailingSlash(read.url('PUBLIC_URL') ?? `http://localhost:${port}`);
   const linkMode = read.oneOf('LINK_MODE', ['code', 'implicit'] as const, 'code');
 
-  const upstreamGiven = Boolean(env.UPSTREAM_ISSUER || env.UPSTREAM_AUTHORIZATION_URL || env.UPSTREAM_TOKEN_URL);
-  const demo = !upstreamGiven && read.boolean('LINKBRIDGE_DEMO', true);
+  const demo = isDemo(env, file, read);
 
   const alexa: AlexaConfig = {
     clientId: demo ? read.string('ALEXA_CLIENT_ID') ?? DEMO_DEFAULTS.alexaClientId : read.required('ALEXA_CLIENT_ID'),
@@ -160,10 +167,23 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
       privacyPolicyUrl: read.url('PRIVACY_POLICY_URL'),
     },
   };
-  if (!config.upstream.authorizationUrl && !config.upstream.issuer && !demo) {
-    throw new ConfigError('UPSTREAM_AUTHORIZATION_URL', 'is required unless UPSTREAM_ISSUER is set for discovery');
-  }
   return deepFreeze(config);
+}
+
+/**
+ * Demo mode (the embedded provider, demo credentials) only when nothing upstream is configured: no
+ * `UPSTREAM_*` variable and no endpoint in the config file's profile. Never under `NODE_ENV=production`,
+ * where a service with nothing upstream must not look healthy.
+ */
+function isDemo(env: Env, file: ConfigFile, read: EnvReader): boolean {
+  const upstreamVariable = Object.keys(env).find((name) => name.startsWith('UPSTREAM_') && read.string(name) !== undefined);
+  const profile = file.upstream?.profile;
+  const profileEndpoint = Boolean(profile?.authorization?.url || profile?.token?.url || profile?.refresh?.url || profile?.userinfoUrl);
+  if (upstreamVariable !== undefined || profileEndpoint) return false;
+  if (read.string('NODE_ENV') === 'production') {
+    throw new ConfigError('UPSTREAM_PRESET', 'nothing upstream is configured, and demo mode never runs with NODE_ENV=production: set UPSTREAM_PRESET and the UPSTREAM_* it needs');
+  }
+  return read.boolean('LINKBRIDGE_DEMO', true);
 }
 
 function readUpstream(read: EnvReader, demo: boolean, file: ConfigFile, demoIssuer: string): UpstreamConfig {
@@ -239,26 +259,21 @@ function readSealingKeys(read: EnvReader): { keys: SealingKey[]; ephemeral: bool
 function readConfigFile(path: string | undefined, readFile: (path: string) => string): ConfigFile {
   if (!path) return {};
   let text: string;
-  let file: ConfigFile;
+  let parsed: unknown;
   try {
     text = readFile(path);
   } catch {
     throw new ConfigError('LINKBRIDGE_CONFIG', `cannot read the file "${path}"`);
   }
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    file = parsed as ConfigFile;
+    parsed = JSON.parse(text);
   } catch {
     throw new ConfigError('LINKBRIDGE_CONFIG', `"${path}" must hold a JSON object`);
   }
-  const profileProblem = file.upstream?.profile === undefined ? undefined : findProfileProblem(file.upstream.profile);
-  if (profileProblem) throw new ConfigError('LINKBRIDGE_CONFIG', `upstream.profile.${profileProblem}`);
-  const fieldMap = file.skill?.fieldMap;
-  if (fieldMap !== undefined && (typeof fieldMap !== 'object' || fieldMap === null || Object.values(fieldMap).some((label) => typeof label !== 'string'))) {
-    throw new ConfigError('LINKBRIDGE_CONFIG', 'skill.fieldMap must map JSON paths to spoken labels (strings)');
-  }
-  return file;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('LINKBRIDGE_CONFIG', `"${path}" must hold a JSON object`);
+  const checked = ConfigFileSchema.safeParse(parsed);
+  if (!checked.success) throw new ConfigError('LINKBRIDGE_CONFIG', describeIssue(checked.error, ''));
+  return checked.data;
 }
 
 /** Typed access to environment variables; every failure names its variable. */

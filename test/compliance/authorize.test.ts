@@ -5,6 +5,7 @@
  */
 import request from 'supertest';
 import { createApp } from '../../app';
+import { MAX_ALEXA_STATE_LENGTH } from '../../linking/authorize.route';
 import { s256Challenge } from '../../linking/pkce';
 import { authorizeQuery } from '../support/fake-provider';
 import { ALEXA_REDIRECT_URI, CapturedLogs, testDeps } from '../support/test-app';
@@ -105,6 +106,36 @@ describe('errors after the redirect URI is trusted go back to Alexa (RFC 6749 §
     query.append('state', 'second');
     const response = await request(await appFor()).get(`/oauth/authorize?${query}`);
     expect(new URL(response.headers.location).searchParams.get('error')).toBe('invalid_request');
+  });
+
+  test('a missing state is refused to Alexa\'s redirect_uri: Alexa always sends one', async () => {
+    const response = await request(await appFor()).get('/oauth/authorize').query(authorizeQuery({ state: undefined }));
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.location);
+    expect(`${location.origin}${location.pathname}`).toBe(ALEXA_REDIRECT_URI);
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('error_description')).toMatch(/state/);
+    expect(location.searchParams.has('state')).toBe(false);
+  });
+
+  test('a missing state with a redirect_uri off the allowlist still gets only the error page', async () => {
+    const response = await request(await appFor()).get('/oauth/authorize').query(authorizeQuery({ state: undefined, redirect_uri: 'https://evil.example/cb' }));
+    expect(response.status).toBe(400);
+    expect(response.headers.location).toBeUndefined();
+  });
+
+  test(`a state longer than ${MAX_ALEXA_STATE_LENGTH} characters is refused at the door, without echoing it`, async () => {
+    const response = await request(await appFor()).get('/oauth/authorize').query(authorizeQuery({ state: 'a'.repeat(12_000) }));
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.location);
+    expect(location.origin).toBe('https://layla.amazon.com');
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.has('state')).toBe(false);
+  });
+
+  test(`a state of exactly ${MAX_ALEXA_STATE_LENGTH} characters is accepted`, async () => {
+    const response = await request(await appFor()).get('/oauth/authorize').query(authorizeQuery({ state: 's'.repeat(MAX_ALEXA_STATE_LENGTH) }));
+    expect(response.headers.location).toMatch(/^https:\/\/provider\.test\/authorize\?/);
   });
 
   test('in implicit mode errors go in the fragment, never the query (RFC 6749 §4.2.2.1)', async () => {

@@ -140,6 +140,45 @@ test('a callback with neither code nor error goes back to Alexa as server_error'
   expect(location.searchParams.get('state')).toBe('alexa-state-123');
 });
 
+test('where the profile says so (WeChat), state and no code is the user\'s denial: access_denied with Alexa\'s state', async () => {
+  const { app } = await setup({ UPSTREAM_PRESET: 'wechat' });
+  const state = await startFlow(app);
+  const response = await request(app).get('/oauth/callback').query({ state });
+  const location = new URL(response.headers.location);
+  expect(`${location.origin}${location.pathname}`).toBe(ALEXA_REDIRECT_URI);
+  expect(location.searchParams.get('error')).toBe('access_denied');
+  expect(location.searchParams.get('state')).toBe('alexa-state-123');
+});
+
+describe('a provider that keeps a short state gets a handle to the sealed one (X: at most 500 characters)', () => {
+  test('the state sent upstream is a short random handle, redeemed once', async () => {
+    const { app } = await setup({ UPSTREAM_PRESET: 'x' });
+    const handle = await startFlow(app);
+    expect(handle).toMatch(/^[0-9a-f]{32}$/);
+    const response = await request(app).get('/oauth/callback').query({ code: 'c', state: handle });
+    expect(response.status).toBe(302);
+    expect(new URL(response.headers.location).searchParams.get('state')).toBe('alexa-state-123');
+    expectErrorPage(await request(app).get('/oauth/callback').query({ code: 'c', state: handle }), /already used/);
+  });
+
+  test('a handle expires with the sealed state', async () => {
+    const { app, clock } = await setup({ UPSTREAM_PRESET: 'x' });
+    const handle = await startFlow(app);
+    clock.advanceSeconds(601);
+    expectErrorPage(await request(app).get('/oauth/callback').query({ code: 'c', state: handle }), /already used|took too long/);
+  });
+
+  test('a made-up handle is refused', async () => {
+    const { app } = await setup({ UPSTREAM_PRESET: 'x' });
+    expectErrorPage(await request(app).get('/oauth/callback').query({ code: 'c', state: 'f'.repeat(32) }), /already used/);
+  });
+
+  test('a provider with no limit gets the sealed state itself', async () => {
+    const { app } = await setup();
+    expect((await startFlow(app)).split('.')).toHaveLength(5);
+  });
+});
+
 describe('implicit mode callback (RFC 6749 §4.2.2)', () => {
   test('exchanges the code here and puts the token in the fragment only', async () => {
     const provider = new FakeProvider();

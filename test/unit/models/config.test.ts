@@ -74,21 +74,21 @@ describe('loadConfig', () => {
     expectConfigError(() => load(env), variable);
   });
 
-  test('an upstream with neither URLs nor issuer names the variable to set', () => {
-    expectConfigError(() => load({ UPSTREAM_AUTHORIZATION_URL: undefined, UPSTREAM_TOKEN_URL: 'https://p.test/token' }), 'UPSTREAM_AUTHORIZATION_URL');
-  });
-
   test('LINKBRIDGE_CONFIG must hold a JSON object', () => {
     expectConfigError(() => load({ LINKBRIDGE_CONFIG: 'profile.json' }, () => '[1, 2]'), 'LINKBRIDGE_CONFIG');
     expectConfigError(() => load({ LINKBRIDGE_CONFIG: 'profile.json' }, () => '{ not json'), 'LINKBRIDGE_CONFIG');
   });
 
   test.each([
-    [{ upstream: { profile: { clientAuthentication: 'private_key_jwt' } } }, /upstream\.profile\.clientAuthentication: must be one of/],
-    [{ upstream: { profile: { tokenRequestMethod: 'PUT' } } }, /tokenRequestMethod/],
-    [{ upstream: { profile: { pkce: 'yes' } } }, /pkce: must be true or false/],
-    [{ upstream: { profile: { tokenResponse: { accesToken: 'x' } } } }, /tokenResponse\.accesToken: is not a token response field/],
-    [{ upstream: { profile: { clientIdParam: 'appid' } } }, /clientIdParam: is not a profile field/],
+    [{ upstream: { profile: { token: { clientAuthentication: 'private_key_jwt' } } } }, /upstream\.profile\.token\.clientAuthentication: must be one of client_secret_basic/],
+    [{ upstream: { profile: { token: { method: 'PUT' } } } }, /upstream\.profile\.token\.method: must be one of POST \| GET/],
+    [{ upstream: { profile: { authorization: { pkce: 'yes' } } } }, /upstream\.profile\.authorization\.pkce: expected boolean/],
+    [{ upstream: { profile: { token: { answer: { accesToken: 'x' } } } } }, /upstream\.profile\.token\.answer\.accesToken: is not a known field/],
+    [{ upstream: { profile: { clientIdParam: 'appid' } } }, /upstream\.profile\.clientIdParam: is not a known field/],
+    [{ upstream: { profile: { token: { url: 'ftp://p.test/token' } } } }, /upstream\.profile\.token\.url: must be an absolute http\(s\) URL/],
+    [{ upstream: { profile: { errors: { rules: [{ code: 40029, error: 'dead_code' }] } } } }, /upstream\.profile\.errors\.rules\.0\.error: must be one of invalid_request/],
+    [{ upstream: { profile: { token: { answer: { identity: { userId: 'a..b' } } } } } }, /upstream\.profile\.token\.answer\.identity\.userId: must be a dotted path/],
+    [{ upstream: { profiles: {} } }, /upstream\.profiles: is not a known field/],
     [{ skill: { fieldMap: { plan: 3 } } }, /skill\.fieldMap/],
   ])('a bad LINKBRIDGE_CONFIG entry is named: %j', (file, message) => {
     expectConfigError(() => load({ LINKBRIDGE_CONFIG: 'profile.json' }, () => JSON.stringify(file)), 'LINKBRIDGE_CONFIG');
@@ -96,9 +96,10 @@ describe('loadConfig', () => {
   });
 
   test('LINKBRIDGE_CONFIG carries a provider profile and a skill field map', () => {
-    const file = JSON.stringify({ upstream: { profile: { clientAuthentication: 'client_secret_post' } }, skill: { fieldMap: { 'plan.name': 'plan' } } });
+    const profile = { token: { clientAuthentication: 'client_secret_post', answer: { accessToken: 'authed_user.access_token' } }, refresh: null };
+    const file = JSON.stringify({ upstream: { profile }, skill: { fieldMap: { 'plan.name': 'plan' } } });
     const config = load({ LINKBRIDGE_CONFIG: 'profile.json' }, () => file);
-    expect(config.upstream.profile).toEqual({ clientAuthentication: 'client_secret_post' });
+    expect(config.upstream.profile).toEqual(profile);
     expect(config.skill.fieldMap).toEqual({ 'plan.name': 'plan' });
   });
 
@@ -109,5 +110,34 @@ describe('loadConfig', () => {
     expect(config.skill.accountApiUrl).toBe('http://localhost:4101/me');
     expect(config.alexa.redirectUrls.has('http://localhost:4100/simulator/link')).toBe(true);
     expect(config.sealingKeysEphemeral).toBe(true);
+  });
+
+  describe('demo mode: only when nothing upstream is configured, never in production', () => {
+    const bare = { PORT: '4100' };
+
+    test('any UPSTREAM_* variable turns it off, and the demo client id with it', () => {
+      expectConfigError(() => loadConfig({ ...bare, UPSTREAM_PRESET: 'github' }), 'ALEXA_CLIENT_ID');
+      const config = loadConfig({ ...bare, UPSTREAM_PRESET: 'github', ALEXA_CLIENT_ID: 'a', ALEXA_CLIENT_SECRET: 's', ALEXA_VENDOR_IDS: 'V1', UPSTREAM_CLIENT_ID: 'c', UPSTREAM_CLIENT_SECRET: 'cs' });
+      expect(config.demo).toBe(false);
+      expect(config.alexa.clientId).toBe('a');
+      expect(config.alexa.redirectUrls.has('http://localhost:4100/simulator/link')).toBe(false);
+    });
+
+    test.each([
+      [{ authorization: { url: 'https://p.test/authorize' } }],
+      [{ token: { url: 'https://p.test/token' } }],
+      [{ refresh: { url: 'https://p.test/refresh' } }],
+    ])('an endpoint in the config file\'s profile turns it off: %j', (profile) => {
+      expectConfigError(() => loadConfig({ ...bare, LINKBRIDGE_CONFIG: 'p.json' }, () => JSON.stringify({ upstream: { profile } })), 'ALEXA_CLIENT_ID');
+    });
+
+    test('a profile without endpoints (say, a field map change only) keeps it', () => {
+      const config = loadConfig({ ...bare, LINKBRIDGE_CONFIG: 'p.json' }, () => JSON.stringify({ upstream: { profile: { scope: { separator: ',' } } } }));
+      expect(config.demo).toBe(true);
+    });
+
+    test('NODE_ENV=production with nothing upstream stops the start instead', () => {
+      expectConfigError(() => loadConfig({ ...bare, NODE_ENV: 'production', SEALING_KEYS: BASE_TEST_ENV.SEALING_KEYS }), 'UPSTREAM_PRESET');
+    });
   });
 });

@@ -1,0 +1,44 @@
+import type { RfcError } from '../../models/provider-profile';
+
+/**
+ * Why a call to the provider failed, as facts: what the provider said (or that it said nothing), the URL
+ * called without its query, the HTTP status or network cause. Whether Alexa should retry is decided in
+ * one place, `toOAuthError` in `upstream-errors.ts`.
+ */
+
+/** The provider answered with an error of its own (an RFC 6749 §5.2 body, or its own shape). */
+export class UpstreamRejectedError extends Error {
+  constructor(
+    /** The provider's error code as it sent it (`bad_verification_code`, `40029`, `invalid_code`). */
+    readonly error: string,
+    readonly httpStatus: number,
+    /** What the profile's error map says it means; `undefined` when the map does not know it. */
+    readonly meaning: RfcError | undefined,
+    readonly url: string,
+  ) {
+    super(`the provider rejected the token request: ${error} (HTTP ${httpStatus})`);
+  }
+}
+
+/** The provider could not be reached in time, failed (5xx, 429) or answered with something unreadable. */
+export class UpstreamUnavailableError extends Error {
+  constructor(
+    readonly reason: 'timeout' | 'network' | 'server' | 'unreadable' | 'too_large',
+    readonly url: string,
+    readonly httpStatus?: number,
+    /** The network error's code (`ECONNREFUSED`, `ENOTFOUND`), when there is one. */
+    readonly causeCode?: string,
+  ) {
+    super(`the provider's token endpoint is unavailable: ${reason}${httpStatus ? ` (HTTP ${httpStatus})` : ''}${causeCode ? ` (${causeCode})` : ''}`);
+  }
+}
+
+/** The URL without its query (a GET token call carries the code and the secret there), for errors and logs. */
+export function urlForLogs(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
