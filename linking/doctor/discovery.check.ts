@@ -19,7 +19,8 @@ export interface DiscoveryCheckResult {
 
 /**
  * Fetches the provider's metadata the way the service does at boot: RFC 8414 first, then OpenID Connect
- * Discovery. Every place tried is named when none answers.
+ * Discovery; with the `oidc` preset, OpenID Connect Discovery only. Every place tried is named when none
+ * answers.
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
  */
@@ -29,8 +30,12 @@ export async function checkDiscovery(config: Config, deps: DoctorDeps, timeoutMs
     return { findings: [{ check: 'discovery', severity: 'skipped', message: 'UPSTREAM_ISSUER is not set: the endpoints come from UPSTREAM_AUTHORIZATION_URL and UPSTREAM_TOKEN_URL' }] };
   }
   const base = issuer.replace(/\/+$/, '');
+  const documentUrls =
+    config.upstream.preset === 'oidc'
+      ? [`${base}/.well-known/openid-configuration`]
+      : [`${base}/.well-known/oauth-authorization-server`, `${base}/.well-known/openid-configuration`];
   const tried: Exchange[] = [];
-  for (const documentUrl of [`${base}/.well-known/oauth-authorization-server`, `${base}/.well-known/openid-configuration`]) {
+  for (const documentUrl of documentUrls) {
     const exchange = await probe(deps, { method: 'GET', url: documentUrl, headers: { accept: 'application/json' } }, timeoutMs);
     tried.push(exchange);
     if (!exchange.answered) {

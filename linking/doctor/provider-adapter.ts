@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../../models/config';
 import { upstreamRedirectUri } from '../linking-deps';
 import { PRESETS, resolveProviderProfile } from '../providers/presets';
+import { readPath } from '../upstream/answer-path';
+import { requestedScope } from '../upstream/authorization-request';
 import { TransportError, type HttpTransport, type IncomingResponse, type OutgoingRequest } from '../upstream/http-transport';
 import { UpstreamClient, UpstreamRejectedError } from '../upstream-client';
 import { jsonObject, probe, type DoctorDeps, type Exchange } from './http-probe';
@@ -17,7 +19,10 @@ export interface ProviderView {
   readonly name: string;
   readonly authorizationUrl: string;
   readonly tokenUrl: string;
-  /** Scope linkbridge asks the provider for on its own (`UPSTREAM_SCOPE`, the config file or the preset). */
+  /**
+   * Scope linkbridge asks the provider for when Alexa sends none (`UPSTREAM_SCOPE`, the config file or the
+   * preset, with the scopes the preset always adds).
+   */
   readonly scope?: string;
   readonly pkce: boolean;
   /** The setting each endpoint URL came from: the one to change when the URL is wrong. */
@@ -57,10 +62,10 @@ export async function resolveProvider(config: Config, deps: DoctorDeps, timeoutM
   const profile = await resolveProviderProfile(config.upstream, deps.fetch);
   return {
     name: profile.name,
-    authorizationUrl: profile.authorizationUrl,
-    tokenUrl: profile.tokenUrl,
-    scope: profile.scope,
-    pkce: profile.pkce,
+    authorizationUrl: profile.authorization.url,
+    tokenUrl: profile.token.url,
+    scope: requestedScope(profile.scope, undefined),
+    pkce: profile.authorization.pkce,
     settings: { authorizationUrl: settingFor(config, 'authorizationUrl'), tokenUrl: settingFor(config, 'tokenUrl') },
     async sendInvalidCode() {
       const transport = new RecordingTransport(deps, timeoutMs);
@@ -77,7 +82,7 @@ export async function resolveProvider(config: Config, deps: DoctorDeps, timeoutM
       let issuedTokens = false;
       let statedLifetime: number | undefined;
       try {
-        const tokens = await client.exchangeCode(INVALID_CODE, profile.pkce ? randomBytes(32).toString('base64url') : undefined);
+        const tokens = await client.exchangeCode(INVALID_CODE, profile.authorization.pkce ? randomBytes(32).toString('base64url') : undefined);
         issuedTokens = true;
         statedLifetime = tokens.expiresIn;
       } catch (error) {
@@ -88,8 +93,8 @@ export async function resolveProvider(config: Config, deps: DoctorDeps, timeoutM
       if (!exchange) throw new Error('the token request was not sent');
       // The client names a bare 4xx `invalid_request`; the doctor reports only what the provider wrote.
       const body = exchange.answered ? readBody(exchange.text) : undefined;
-      const written = body === undefined ? undefined : pick(body, profile.tokenResponse.error);
-      const description = body === undefined ? undefined : pick(body, profile.tokenResponse.errorDescription);
+      const written = body === undefined ? undefined : readPath(body, profile.errors.codePath);
+      const description = body === undefined ? undefined : readPath(body, profile.errors.descriptionPath);
       return {
         exchange,
         oauthError: written === undefined || written === null || written === '' ? undefined : oauthError,
@@ -104,9 +109,10 @@ export async function resolveProvider(config: Config, deps: DoctorDeps, timeoutM
 /** Where an endpoint URL comes from, in the order the service resolves it. */
 function settingFor(config: Config, field: 'authorizationUrl' | 'tokenUrl'): string {
   const variable = field === 'tokenUrl' ? 'UPSTREAM_TOKEN_URL' : 'UPSTREAM_AUTHORIZATION_URL';
+  const section = field === 'tokenUrl' ? 'token' : 'authorization';
   if (config.upstream[field]) return variable;
-  if (config.upstream.profile?.[field]) return `LINKBRIDGE_CONFIG (upstream.profile.${field})`;
-  if (PRESETS[config.upstream.preset]?.[field]) return `UPSTREAM_PRESET (set ${variable} to override)`;
+  if (config.upstream.profile?.[section]?.url) return `LINKBRIDGE_CONFIG (upstream.profile.${section}.url)`;
+  if (PRESETS[config.upstream.preset]?.[section]?.url) return `UPSTREAM_PRESET (the ${config.upstream.preset} preset's URL; set ${variable} to override)`;
   return `UPSTREAM_ISSUER (the URL comes from discovery; set ${variable} to override)`;
 }
 
@@ -132,14 +138,4 @@ function readBody(text: string): Record<string, unknown> | undefined {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) return jsonObject(trimmed);
   return trimmed.includes('=') && !trimmed.startsWith('<') ? Object.fromEntries(new URLSearchParams(trimmed)) : undefined;
-}
-
-/** Reads a dotted path (`error.message`). */
-function pick(body: Record<string, unknown>, path: string): unknown {
-  let value: unknown = body;
-  for (const segment of path.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return value;
 }

@@ -40,7 +40,7 @@ export async function runDoctor(env: Env, deps: RunDoctorDeps): Promise<DoctorRe
   const discovery = await checkDiscovery(config, deps, DOCTOR_TIMEOUT_MS);
   findings.push(...discovery.findings);
   const provider = await resolveOrReport(config, deps, findings);
-  findings.push(...checkScope(provider?.scope ?? config.upstream.scope ?? config.upstream.profile?.scope, discovery.metadata));
+  findings.push(...checkScope(provider ? provider.scope : config.upstream.scope, discovery.metadata));
 
   if (provider) {
     findings.push(...(await checkAuthorizationEndpoint(provider, deps, DOCTOR_TIMEOUT_MS)));

@@ -30,7 +30,7 @@ export function checkTokenEndpoint(provider: ProviderView, answer: InvalidCodeAn
   if (oauthError === 'invalid_client' || exchange.status === 401) {
     return error(
       `${said}: the provider refused linkbridge's client credentials`,
-      'copy the client id and secret again from the provider\'s registration of linkbridge; if they are right, the provider may expect them in the body (LINKBRIDGE_CONFIG upstream.profile.clientAuthentication: "client_secret_post")',
+      'copy the client id and secret again from the provider\'s registration of linkbridge; if they are right, the provider may expect them in the body (LINKBRIDGE_CONFIG upstream.profile.token.clientAuthentication: "client_secret_post")',
       CREDENTIALS,
     );
   }

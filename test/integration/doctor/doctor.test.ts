@@ -90,6 +90,20 @@ test('prints the redirect URI to register at the provider and the Alexa redirect
   });
 });
 
+test('with UPSTREAM_PRESET=oidc the provider is read from its OpenID Connect discovery document only, as the service reads it', async () => {
+  const requested: string[] = [];
+  const base = deps();
+  const recording: typeof fetch = (input, init) => {
+    requested.push(String(input));
+    return base.fetch(input, init);
+  };
+  const { report, exitCode } = await runDoctor({ ...goodEnv(), UPSTREAM_PRESET: 'oidc' }, { ...base, fetch: recording });
+  expect(errorsOf(report.findings)).toEqual([]);
+  expect(exitCode).toBe(0);
+  expect(report.findings.find((finding) => finding.check === 'discovery')?.message).toBe(`metadata found at ${provider.issuer}/.well-known/openid-configuration`);
+  expect(requested.filter((url) => url.includes('/.well-known/'))).not.toContain(`${provider.issuer}/.well-known/oauth-authorization-server`);
+});
+
 /** Each broken configuration: what it changes, and the one error it must produce. */
 const BROKEN: Array<[string, () => Record<string, string | undefined>, { check: string; setting: string | RegExp; message: RegExp }]> = [
   [
@@ -128,7 +142,16 @@ const BROKEN: Array<[string, () => Record<string, string | undefined>, { check: 
     { check: 'redirect-uris', setting: 'ALEXA_VENDOR_IDS', message: /vendor ids are upper case \(did you mean M3BVP74N95SP1F\?\).*ask smapi get-vendor-list/ },
   ],
   ['token lifetime under 360 s', () => ({ DEFAULT_EXPIRES_IN: '300' }), { check: 'token-lifetime', setting: 'DEFAULT_EXPIRES_IN', message: /DEFAULT_EXPIRES_IN: expects a whole number from 360/ }],
-  ['no provider at all (demo mode)', () => ({ UPSTREAM_ISSUER: undefined }), { check: 'config', setting: 'UPSTREAM_ISSUER', message: /demo mode/ }],
+  [
+    'no provider at all (demo mode)',
+    () => ({ UPSTREAM_ISSUER: undefined, UPSTREAM_CLIENT_ID: undefined, UPSTREAM_CLIENT_SECRET: undefined, UPSTREAM_SCOPE: undefined }),
+    { check: 'config', setting: 'UPSTREAM_ISSUER', message: /demo mode/ },
+  ],
+  [
+    'provider credentials without an issuer or endpoints',
+    () => ({ UPSTREAM_ISSUER: undefined }),
+    { check: 'config', setting: 'UPSTREAM_AUTHORIZATION_URL', message: /would refuse to start: UPSTREAM_AUTHORIZATION_URL: is required/ },
+  ],
 ];
 
 test.each(BROKEN)('%s: its own error, with the setting to change and how, and exit code 1', async (_name, change, expected) => {

@@ -87,9 +87,9 @@ test.each([
 test('a token URL from the config file names the config file entry as the setting to change', async () => {
   const provider = new FakeProvider();
   provider.respond = () => new Response('', { status: 404 });
-  const file = JSON.stringify({ upstream: { profile: { tokenUrl: 'https://provider.test/v2/token' } } });
+  const file = JSON.stringify({ upstream: { profile: { token: { url: 'https://provider.test/v2/token' } } } });
   const fromFile = loadConfig({ ...BASE_TEST_ENV, UPSTREAM_TOKEN_URL: undefined, LINKBRIDGE_CONFIG: 'profile.json' }, () => file);
-  expect(only((await check(provider, fromFile)).findings)).toMatchObject({ severity: 'error', setting: 'LINKBRIDGE_CONFIG (upstream.profile.tokenUrl)' });
+  expect(only((await check(provider, fromFile)).findings)).toMatchObject({ severity: 'error', setting: 'LINKBRIDGE_CONFIG (upstream.profile.token.url)' });
   expect(provider.requests[0].url).toBe('https://provider.test/v2/token');
 });
 
@@ -101,4 +101,47 @@ test('tokens issued for a made-up code are a warning, and a lifetime under 360 s
   expect(answer.statedLifetime).toBe(300);
   expect(checkTokenLifetime(config, answer.statedLifetime)).toMatchObject([{ severity: 'error', message: expect.stringMatching(/live 300 s; Alexa needs at least 360 s/) }]);
   expect(checkTokenLifetime(config, 3600)).toMatchObject([{ severity: 'ok' }]);
+});
+
+describe('presets', () => {
+  const presetOnly = { UPSTREAM_AUTHORIZATION_URL: undefined, UPSTREAM_TOKEN_URL: undefined };
+
+  test("GitHub: the preset's token endpoint, its request, and an error in a 200 answer read as GitHub writes it", async () => {
+    const provider = new FakeProvider();
+    provider.respond = () => json(200, { error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.' });
+    const { findings } = await check(provider, testConfig({ ...presetOnly, UPSTREAM_PRESET: 'github' }));
+    const [sent] = provider.requests;
+    expect(sent.url).toBe('https://github.com/login/oauth/access_token');
+    expect(sent.body.get('client_secret')).toBe('upstream-secret-value');
+    expect(sent.body.has('grant_type')).toBe(false);
+    expect(only(findings)).toMatchObject({ severity: 'ok', message: expect.stringMatching(/HTTP 200 bad_verification_code \("The code passed is incorrect or expired\."\)/) });
+  });
+
+  test("GitHub: a 404 at the preset's URL names the preset and the variable that overrides it", async () => {
+    const provider = new FakeProvider();
+    provider.respond = () => new Response('Not Found', { status: 404 });
+    const { findings } = await check(provider, testConfig({ ...presetOnly, UPSTREAM_PRESET: 'github' }));
+    expect(only(findings)).toMatchObject({ severity: 'error', setting: expect.stringMatching(/^UPSTREAM_PRESET \(the github preset's URL; set UPSTREAM_TOKEN_URL to override\)/) });
+  });
+
+  test("WeChat: a GET with appid and secret, and errcode 40029 read through the preset's error map", async () => {
+    const provider = new FakeProvider();
+    provider.respond = () => json(200, { errcode: 40029, errmsg: 'invalid code' });
+    const { findings } = await check(provider, testConfig({ ...presetOnly, UPSTREAM_PRESET: 'wechat' }));
+    const [sent] = provider.requests;
+    expect(sent.method).toBe('GET');
+    expect(new URL(sent.url).searchParams.get('appid')).toBe('linkbridge-client');
+    expect(only(findings)).toMatchObject({ severity: 'ok', message: expect.stringMatching(/^https:\/\/api\.weixin\.qq\.com\/sns\/oauth2\/access_token answered HTTP 200 40029 \("invalid code"\)/) });
+  });
+
+  test("oidc: the endpoints come from the OpenID Connect discovery document, and are named as discovery's", async () => {
+    const provider = new FakeProvider();
+    provider.respond = (request) =>
+      request.url.endsWith('/.well-known/openid-configuration')
+        ? json(200, { issuer: 'https://id.test', authorization_endpoint: 'https://id.test/auth', token_endpoint: 'https://id.test/token', userinfo_endpoint: 'https://id.test/me' })
+        : json(400, { error: 'invalid_grant' });
+    const { findings } = await check(provider, testConfig({ ...presetOnly, UPSTREAM_PRESET: 'oidc', UPSTREAM_ISSUER: 'https://id.test' }));
+    expect(provider.requests.map((request) => request.url)).toEqual(['https://id.test/.well-known/openid-configuration', 'https://id.test/token']);
+    expect(only(findings)).toMatchObject({ severity: 'ok' });
+  });
 });
