@@ -13,9 +13,13 @@ export class TargetProcess {
     readonly ports: Readonly<Record<string, number>>,
   ) {}
 
-  /** Forks `script` (relative to the build root) and waits until it listens. Its output is discarded: logs cost what they cost. */
-  static async start(name: string, script: string, env: Readonly<Record<string, string>>): Promise<TargetProcess> {
+  /**
+   * Forks `script` (relative to the build root) with Node options `execArgv` (`--cpu-prof`, say) and
+   * waits until it listens. Its output is discarded: writing logs costs what it costs.
+   */
+  static async start(name: string, script: string, env: Readonly<Record<string, string>>, execArgv: readonly string[] = []): Promise<TargetProcess> {
     const child = fork(join(BUILD_ROOT, script), [], {
+      execArgv: [...execArgv],
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

@@ -24,7 +24,9 @@ const ROWS: readonly Row[] = [
   {
     id: 'launchVerified',
     label: '`/alexa` LaunchRequest, verified (linkbridge verifier)',
-    ratios: (m) => `req/s ${x(rps(m, 'launchVerified', 'launchUnverified'))} unverified · ${x(rps(m, 'launchVerified', 'launchStockVerifier'))} stock verifier`,
+    ratios: (m) =>
+      `req/s ${x(rps(m, 'launchVerified', 'launchUnverified'))} unverified · ${x(rps(m, 'launchVerified', 'launchStockVerifier'))} stock verifier; ` +
+      `by CPU/req ${x(cpu(m, 'launchUnverified', 'launchVerified'))} · ${x(cpu(m, 'launchStockVerifier', 'launchVerified'))}`,
   },
   {
     id: 'launchStockVerifier',
@@ -122,8 +124,8 @@ export function formatReport(
   const lines = [
     `# linkbridge bench, ${new Date().toISOString()}`,
     '',
-    `Node ${meta.node} on ${meta.cpus}. ${meta.rounds} rounds; each load phase ${meta.seconds} s after 1 s of warm-up, ` +
-      `${meta.connections} connections (autocannon) unless marked c=1 (one request at a time, timed to the microsecond). ` +
+    `Node ${meta.node} on ${meta.cpus}. ${meta.rounds} rounds; in each, every path is loaded for ${meta.seconds} one-second slices taken in turn ` +
+      `(after 1 s of warm-up), over ${meta.connections} keep-alive connections, or one where marked c=1; latency timed to the microsecond per request. ` +
       `CPU is each server process's own user + system time over the phase, divided by the requests it answered. ` +
       `Ratios are taken within a round.`,
     '',
@@ -161,6 +163,11 @@ export function formatReport(
 
 function rps(m: Readonly<Record<string, Measurement>>, id: string, baseline: string): number {
   return m[id]!.requestsPerSecond / m[baseline]!.requestsPerSecond;
+}
+
+/** How many requests of `id` the CPU time of one `baseline` request pays for: throughput as CPU-bound work would have it. */
+function cpu(m: Readonly<Record<string, Measurement>>, baseline: string, id: string): number {
+  return m[baseline]!.cpuPerRequest / m[id]!.cpuPerRequest;
 }
 
 function x(ratio: number): string {

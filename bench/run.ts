@@ -3,7 +3,10 @@
  * measured one after the other, round after round, and reported as ratios within each round (the
  * machine is shared, so absolute numbers drift; ratios taken minutes apart would not be honest).
  *
- *   npm run bench -- --rounds 3 --seconds 4 --connections 50
+ *   npm run bench -- --rounds 3 --seconds 5 --connections 50 --cold-starts 4
+ *
+ * Each round warms every path up for a second, then loads each path for one-second slices in turn,
+ * `--seconds` slices per path, and starts each server cold `--cold-starts` times.
  *
  * Writes the table to bench/results/ and prints it. Runs bench/refresh-soak.ts (`npm run bench:soak`)
  * afterwards when that file exists.
@@ -16,7 +19,7 @@ import { join } from 'node:path';
 import { intentRequest, launchRequest } from '../test/fixtures/skill/envelopes';
 import { alexaTestChain, signBody, type AlexaTestChain } from '../test/support/test-certificates';
 import { coldStartMs } from './cold-start';
-import { measure, type Measurement, type RequestShape } from './load';
+import { LoadGenerator, type RequestShape } from './load';
 import { BUILD_ROOT, TargetProcess } from './processes';
 import { formatReport, type Round } from './report';
 
@@ -40,7 +43,7 @@ function readOptions(argv: readonly string[]): Options {
     if (!Number.isFinite(parsed) || parsed < 1) throw new Error(`--${name} expects a positive number`);
     return parsed;
   };
-  return { rounds: value('rounds', 3), seconds: value('seconds', 4), connections: value('connections', 50), coldStarts: value('cold-starts', 5) };
+  return { rounds: value('rounds', 3), seconds: value('seconds', 5), connections: value('connections', 50), coldStarts: value('cold-starts', 4) };
 }
 
 /** The processes under test, all started before the first round. */
@@ -95,33 +98,52 @@ async function main(): Promise<void> {
   runRefreshSoak();
 }
 
-async function runRound(targets: Targets, chain: AlexaTestChain, options: Options, coldStore: string): Promise<Round> {
-  const { seconds, connections } = options;
-  const measurements: Record<string, Measurement> = {};
-  const step = async (id: string, server: TargetProcess, shape: () => RequestShape, concurrency = connections) => {
-    process.stderr.write(`  ${id}\n`);
-    measurements[id] = await measure(server, shape(), concurrency, seconds);
-  };
-  const launch = () => JSON.stringify(launchRequest());
-  const linked = () => JSON.stringify(intentRequest('GetNameIntent', { accessToken: LINKED_TOKEN }));
+/** One path under load: which server, what request, how many connections. */
+interface Phase {
+  readonly id: string;
+  readonly server: TargetProcess;
+  readonly shape: RequestShape;
+  readonly connections: number;
+}
 
-  await step('helloWorldLaunch', targets.helloWorld, () => skillRequest(targets.helloWorld, launch()));
-  await step('launchUnverified', targets.unverified, () => skillRequest(targets.unverified, launch()));
-  await step('launchVerified', targets.verified, () => skillRequest(targets.verified, launch(), chain));
-  await step('launchStockVerifier', targets.stockVerifier, () => skillRequest(targets.stockVerifier, launch(), chain));
-  await step('linkedUnverified', targets.unverified, () => skillRequest(targets.unverified, linked()));
-  await step('linkedVerified', targets.verified, () => skillRequest(targets.verified, linked(), chain));
-  await step('refreshDirect', targets.peers, () => refreshRequest(targets.peers.url('/token', 'provider'), UPSTREAM_CLIENT));
-  await step('refreshRelayed', targets.unverified, () => refreshRequest(targets.unverified.url('/oauth/token'), ALEXA_CLIENT));
-  await step('refreshDirectC1', targets.peers, () => refreshRequest(targets.peers.url('/token', 'provider'), UPSTREAM_CLIENT), 1);
-  await step('refreshRelayedC1', targets.unverified, () => refreshRequest(targets.unverified.url('/oauth/token'), ALEXA_CLIENT), 1);
+async function runRound(targets: Targets, chain: AlexaTestChain, options: Options, coldStore: string): Promise<Round> {
+  const { connections } = options;
+  // Signed bodies carry a timestamp, so requests are made afresh each round (a round stays well inside 150 s).
+  const launch = JSON.stringify(launchRequest());
+  const linked = JSON.stringify(intentRequest('GetNameIntent', { accessToken: LINKED_TOKEN }));
+  const { helloWorld, unverified, verified, stockVerifier, peers } = targets;
+  const phases: Phase[] = [
+    { id: 'helloWorldLaunch', server: helloWorld, shape: skillRequest(helloWorld, launch), connections },
+    { id: 'launchUnverified', server: unverified, shape: skillRequest(unverified, launch), connections },
+    { id: 'launchVerified', server: verified, shape: skillRequest(verified, launch, chain), connections },
+    { id: 'launchStockVerifier', server: stockVerifier, shape: skillRequest(stockVerifier, launch, chain), connections },
+    { id: 'linkedUnverified', server: unverified, shape: skillRequest(unverified, linked), connections },
+    { id: 'linkedVerified', server: verified, shape: skillRequest(verified, linked, chain), connections },
+    { id: 'refreshDirect', server: peers, shape: refreshRequest(peers.url('/token', 'provider'), UPSTREAM_CLIENT), connections },
+    { id: 'refreshRelayed', server: unverified, shape: refreshRequest(unverified.url('/oauth/token'), ALEXA_CLIENT), connections },
+    { id: 'refreshDirectC1', server: peers, shape: refreshRequest(peers.url('/token', 'provider'), UPSTREAM_CLIENT), connections: 1 },
+    { id: 'refreshRelayedC1', server: unverified, shape: refreshRequest(unverified.url('/oauth/token'), ALEXA_CLIENT), connections: 1 },
+  ];
+  const generators = phases.map((phase) => ({ id: phase.id, load: new LoadGenerator(phase.server, phase.shape, phase.connections) }));
+  try {
+    process.stderr.write('  warm-up\n');
+    for (const { load } of generators) await load.warmUp(1);
+    // Every path gets one slice per cycle, in turn, so background load on the shared machine falls on all alike.
+    for (let cycle = 1; cycle <= options.seconds; cycle += 1) {
+      process.stderr.write(`  cycle ${cycle} of ${options.seconds}\n`);
+      for (const { load } of generators) await load.slice(1);
+    }
+  } finally {
+    await Promise.all(generators.map(({ load }) => load.close()));
+  }
+  const measurements = Object.fromEntries(generators.map(({ id, load }) => [id, load.result()]));
 
   process.stderr.write('  cold starts\n');
   const coldStart = { helloWorld: [] as number[], linkbridge: [] as number[] };
-  const coldEnv = { ...linkbridgeEnv(targets.peers, coldStore), ALEXA_VERIFY_SIGNATURE: 'false' };
+  const coldEnv = { ...linkbridgeEnv(peers, coldStore), ALEXA_VERIFY_SIGNATURE: 'false' };
   for (let run = 0; run < options.coldStarts; run += 1) {
-    coldStart.helloWorld.push(await coldStartMs('bench/targets/hello-world.target.js', {}, launch()));
-    coldStart.linkbridge.push(await coldStartMs('main.js', coldEnv, launch()));
+    coldStart.helloWorld.push(await coldStartMs('bench/targets/hello-world.target.js', {}, launch));
+    coldStart.linkbridge.push(await coldStartMs('main.js', coldEnv, launch));
   }
   return { measurements, coldStart };
 }

@@ -14,6 +14,8 @@ export type FromTarget =
  */
 export function answerTheBench(ports: Readonly<Record<string, number>>): void {
   if (!process.send) return;
+  // Exit normally when the bench stops this process, so `--cpu-prof` and the like can write their files.
+  process.once('SIGTERM', () => process.exit(0));
   process.on('message', (message: ToTarget) => {
     if (message.type !== 'cpu') return;
     const usage = process.cpuUsage();
