@@ -50,7 +50,7 @@ export class AlexaRequestVerifier implements RequestVerifier {
 
   constructor(options: AlexaRequestVerifierOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.fetchCertificateChain = options.fetchCertificateChain ?? httpsCertificateFetcher;
+    this.fetchCertificateChain = options.fetchCertificateChain ?? httpsCertificateFetcher();
     this.downloadTimeoutMs = options.downloadTimeoutMs ?? 2000;
     this.certificates = new CertificateCache(options.cacheSize ?? 16);
     this.trustedRoots = options.trustedRoots;

@@ -39,6 +39,8 @@ export interface CertificateOptions {
   readonly certificateSigningKeyUsage?: boolean;
   /** DNS names for the subjectAltName extension. */
   readonly dnsNames?: readonly string[];
+  /** IPv4 addresses for the subjectAltName extension (a TLS server on loopback). */
+  readonly ipAddresses?: readonly string[];
 }
 
 /** Builds and signs one certificate (sha256WithRSAEncryption). */
@@ -55,9 +57,11 @@ export function issueCertificate(options: CertificateOptions): TestCertificate {
   if (options.issuer) {
     extensions.push(extension('2.5.29.35', false, sequence([tlv(0x80, keyIdentifier(options.issuer.keys.publicKey))])));
   }
-  if (options.dnsNames?.length) {
-    extensions.push(extension('2.5.29.17', false, sequence(options.dnsNames.map((dns) => tlv(0x82, Buffer.from(dns, 'ascii'))))));
-  }
+  const altNames = [
+    ...(options.dnsNames ?? []).map((dns) => tlv(0x82, Buffer.from(dns, 'ascii'))),
+    ...(options.ipAddresses ?? []).map((ip) => tlv(0x87, Buffer.from(ip.split('.').map(Number)))),
+  ];
+  if (altNames.length > 0) extensions.push(extension('2.5.29.17', false, sequence(altNames)));
   const tbs = sequence([
     tlv(0xa0, integer(Buffer.from([2]))),
     integer(createHash('sha256').update(options.commonName).update(String(Math.random())).digest().subarray(0, 16)),
