@@ -1,10 +1,13 @@
 import type { Measurement } from './load';
+import type { MicroResult } from './micro';
 
 /** One round: every load phase, and the cold starts, measured back to back. */
 export interface Round {
   readonly measurements: Readonly<Record<string, Measurement>>;
   /** Milliseconds to the first answer, per start. */
   readonly coldStart: { readonly helloWorld: readonly number[]; readonly linkbridge: readonly number[] };
+  /** Per-operation CPU costs measured in the bench process. */
+  readonly micro: readonly MicroResult[];
 }
 
 interface Row {
@@ -139,6 +142,17 @@ export function formatReport(
       return `| ${goal.label} | ${values.map(goal.format).join(', ')} | ${metCount === values.length ? 'yes' : metCount === 0 ? 'no' : `${metCount} of ${values.length} rounds`} |`;
     }),
   ];
+  lines.push(
+    '',
+    '## Per-operation CPU, in the bench process',
+    '',
+    '| operation | linkbridge now, per round | before (stock verifier / 54 redaction paths), per round |',
+    '| --- | --- | --- |',
+    ...(rounds[0]?.micro ?? []).map(
+      (entry, index) =>
+        `| ${entry.label} | ${rounds.map((round) => round.micro[index]!.ours.toFixed(1)).join(', ')} | ${rounds.map((round) => round.micro[index]!.before.toFixed(1)).join(', ')} |`,
+    ),
+  );
   rounds.forEach((round, index) => {
     lines.push('', `## Round ${index + 1}`, '', '| path | conn. | req/s | p50 ms | p99 ms | CPU µs/req | ratios |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const row of ROWS) {

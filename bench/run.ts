@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { intentRequest, launchRequest } from '../test/fixtures/skill/envelopes';
 import { alexaTestChain, signBody, type AlexaTestChain } from '../test/support/test-certificates';
 import { coldStartMs } from './cold-start';
+import { runMicroBenchmarks } from './micro';
 import { LoadGenerator, type RequestShape } from './load';
 import { BUILD_ROOT, TargetProcess } from './processes';
 import { formatReport, type Round } from './report';
@@ -145,7 +146,8 @@ async function runRound(targets: Targets, chain: AlexaTestChain, options: Option
     coldStart.helloWorld.push(await coldStartMs('bench/targets/hello-world.target.js', {}, launch));
     coldStart.linkbridge.push(await coldStartMs('main.js', coldEnv, launch));
   }
-  return { measurements, coldStart };
+  process.stderr.write('  per-operation costs\n');
+  return { measurements, coldStart, micro: await runMicroBenchmarks(chain) };
 }
 
 /** linkbridge's configuration in the bench: a provider and account API on loopback, no demo. */
