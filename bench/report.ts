@@ -146,11 +146,11 @@ export function formatReport(
     '',
     '## Per-operation CPU, in the bench process',
     '',
-    '| operation | linkbridge now, per round | before (stock verifier / 54 redaction paths), per round |',
-    '| --- | --- | --- |',
+    '| operation: first vs second | µs, per round |',
+    '| --- | --- |',
     ...(rounds[0]?.micro ?? []).map(
       (entry, index) =>
-        `| ${entry.label} | ${rounds.map((round) => round.micro[index]!.ours.toFixed(1)).join(', ')} | ${rounds.map((round) => round.micro[index]!.before.toFixed(1)).join(', ')} |`,
+        `| ${entry.label} | ${rounds.map((round) => `${round.micro[index]!.first.toFixed(0)} vs ${round.micro[index]!.second.toFixed(0)}`).join('; ')} |`,
     ),
   );
   rounds.forEach((round, index) => {

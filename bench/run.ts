@@ -147,7 +147,7 @@ async function runRound(targets: Targets, chain: AlexaTestChain, options: Option
     coldStart.linkbridge.push(await coldStartMs('main.js', coldEnv, launch));
   }
   process.stderr.write('  per-operation costs\n');
-  return { measurements, coldStart, micro: await runMicroBenchmarks(chain) };
+  return { measurements, coldStart, micro: await runMicroBenchmarks(chain, peers.url('/token', 'provider')) };
 }
 
 /** linkbridge's configuration in the bench: a provider and account API on loopback, no demo. */
