@@ -18,7 +18,9 @@ export interface RequestVerifier {
   verify(rawBody: string, headers: IncomingHttpHeaders, envelope: unknown): Promise<void>;
 }
 
+/** What an `AlexaRequestVerifier` is built from; every field has a production default. */
 export interface AlexaRequestVerifierOptions {
+  /** The time requests and certificates are checked against. */
   readonly clock?: Clock;
   /** PEM root certificates a chain must lead to; Node's bundled roots by default. Read once, on the first download. */
   readonly trustedRoots?: readonly string[];
