@@ -1,19 +1,15 @@
-import { SkillRequestSignatureVerifier, TimestampVerifier, type Verifier } from 'ask-sdk-express-adapter';
 import type { RequestEnvelope } from 'ask-sdk-model';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../app';
 import type { Logger } from '../models/logger';
 import { AccountApiClient } from './account-api.client';
 import { buildSkill } from './build-skill';
-
-/** Budget for verifying a request (the signature check may fetch Amazon's certificate chain). */
-const VERIFY_TIMEOUT_MS = 3000;
+import { AlexaRequestVerifier } from './request-verifier/alexa-request-verifier';
 
 /**
- * `POST /alexa`: the skill endpoint. The body is read raw, so ask-sdk-express-adapter's signature and
- * timestamp verifiers see the exact bytes Alexa signed; nothing before this route parses bodies.
- * Unlike the adapter's own handler, a request that fails verification, is not JSON or is meant for
- * another skill gets a 400 with no internal message, and the certificate fetch has a time limit.
+ * `POST /alexa`: the skill endpoint. The body is read raw, so the request verifier (signature and
+ * timestamp) sees the exact bytes Alexa signed; nothing before this route parses bodies. A request
+ * that fails verification, is not JSON or is meant for another skill gets a 400 with no internal message.
  * @see https://developer.amazon.com/docs/custom-skills/host-a-custom-skill-as-a-web-service.html
  */
 export function createSkillRouter(deps: AppDeps): Router {
@@ -21,7 +17,7 @@ export function createSkillRouter(deps: AppDeps): Router {
   const logger = deps.logger.child({ route: 'alexa' });
   const accountApi = deps.skill?.accountApi ?? new AccountApiClient(config.skill.accountApiUrl, config.skill.accountApiTimeoutMs);
   const skill = buildSkill(config, logger, { accountApi });
-  const verifiers: Verifier[] = config.skill.verifySignature ? [new SkillRequestSignatureVerifier(), new TimestampVerifier()] : [];
+  const verifier = config.skill.verifySignature ? (deps.skill?.requestVerifier ?? new AlexaRequestVerifier({ clock: deps.clock })) : undefined;
   if (!config.skill.verifySignature) {
     logger.warn(
       'ALEXA_VERIFY_SIGNATURE=false: request signature and timestamp checks are OFF, so anyone can call /alexa as any user. Use this for local testing only.',
@@ -31,13 +27,13 @@ export function createSkillRouter(deps: AppDeps): Router {
   const router = Router();
   router.post('/alexa', refuseParsedBody(logger), express.text({ type: () => true, limit: '256kb' }), async (req: Request, res: Response) => {
     const body = typeof req.body === 'string' ? req.body : '';
+    const envelope = parseEnvelope(body);
     try {
-      await withTimeout(Promise.all(verifiers.map((verifier) => verifier.verify(body, req.headers))), VERIFY_TIMEOUT_MS);
+      await verifier?.verify(body, req.headers, envelope);
     } catch (error) {
       logger.warn({ cause: error instanceof Error ? error.message : 'unknown' }, 'Alexa request refused: signature or timestamp verification failed');
       return refuse(res, 'request verification failed');
     }
-    const envelope = parseEnvelope(body);
     if (!envelope) return refuse(res, 'the body is not an Alexa request envelope');
     if (config.skill.skillId && applicationId(envelope) !== config.skill.skillId) {
       logger.warn({ applicationId: applicationId(envelope) }, 'Alexa request refused: it is for another skill id (SKILL_ID)');
@@ -85,12 +81,4 @@ function applicationId(envelope: RequestEnvelope): string | undefined {
 
 function logFailure(logger: Logger, error: unknown): void {
   logger.error({ cause: error instanceof Error ? `${error.constructor.name}: ${error.message}` : 'unknown' }, 'skill dispatch failed');
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`verification took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,88 @@
+import { createVerify } from 'node:crypto';
+import pino from 'pino';
+import { Pool } from 'undici';
+import { createLogger } from '../models/logger';
+import { AlexaRequestVerifier } from '../skill/request-verifier/alexa-request-verifier';
+import { launchRequest } from '../test/fixtures/skill/envelopes';
+import { signBody, type AlexaTestChain } from '../test/support/test-certificates';
+
+/** CPU microseconds per operation, two ways of doing it side by side, measured in this process. */
+export interface MicroResult {
+  readonly label: string;
+  readonly first: number;
+  readonly second: number;
+}
+
+/**
+ * Costs paid on every request, measured in isolation: checking a request signature once the
+ * certificate is known (linkbridge's verifier, then the stock adapter's way), writing one request
+ * log line to /dev/null (linkbridge's logger, then the 54 redaction paths it had), and the client
+ * side of one call to the provider's token endpoint (a pooled undici client, then `fetch` with
+ * `AbortSignal.timeout`).
+ */
+export async function runMicroBenchmarks(chain: AlexaTestChain, providerTokenUrl: string, iterations = 3000): Promise<MicroResult[]> {
+  const body = JSON.stringify(launchRequest());
+  const signature = signBody(body, chain.leaf.keys.privateKey);
+  const headers = { signaturecertchainurl: 'https://s3.amazonaws.com/echo.api/echo-api-cert-bench.pem', 'signature-256': signature };
+  const verifier = new AlexaRequestVerifier({ trustedRoots: [chain.root.pem], fetchCertificateChain: async () => chain.chainPem });
+  const envelope: unknown = JSON.parse(body);
+  await verifier.verify(body, headers, envelope);
+  // What ask-sdk-express-adapter does per request once its cache holds the PEM: parse it, then verify.
+  const stockVerify = () => createVerify('RSA-SHA256').update(body, 'utf8').verify(chain.leaf.pem, signature, 'base64');
+
+  const sink = pino.destination({ dest: '/dev/null', sync: true });
+  const ours = createLogger('info', sink).child({ route: 'alexa' });
+  const secretKeys = ['access_token', 'accessToken', 'refresh_token', 'refreshToken', 'id_token', 'code', 'code_verifier', 'codeVerifier', 'client_secret'];
+  const moreKeys = ['clientSecret', 'password', 'token', 'state', 'authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie'];
+  // The logger as it was: 54 redaction paths, 36 of them wildcards.
+  const before = pino(
+    {
+      level: 'info',
+      base: { service: 'linkbridge' },
+      redact: { paths: [...secretKeys, ...moreKeys].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]), censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    sink,
+  ).child({ route: 'alexa' });
+  const line = (logger: pino.Logger) => logger.info({ requestId: '6f1c0a4e-2b1d-4c39-9d7e-0c5a1f3e2b77', method: 'POST', path: '/alexa', status: 200, ms: 3 }, 'request');
+
+  const form = { method: 'POST' as const, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=bench' };
+  const pool = new Pool(new URL(providerTokenUrl).origin, { connections: 4 });
+  const pooled = async () => {
+    const response = await pool.request({ ...form, path: new URL(providerTokenUrl).pathname, headersTimeout: 3000, bodyTimeout: 3000 });
+    await response.body.text();
+  };
+  const fetched = async () => {
+    const response = await fetch(providerTokenUrl, { ...form, signal: AbortSignal.timeout(3000), redirect: 'error' });
+    await response.text();
+  };
+  try {
+    return [
+      {
+        label: 'signature check, certificate cached: linkbridge verifier vs stock (PEM parsed per request)',
+        first: await cpuPerOperation(iterations, () => verifier.verify(body, headers, envelope)),
+        second: await cpuPerOperation(iterations, stockVerify),
+      },
+      {
+        label: 'one request log line: chosen fields vs 54 redaction paths',
+        first: await cpuPerOperation(iterations * 10, () => line(ours)),
+        second: await cpuPerOperation(iterations * 10, () => line(before)),
+      },
+      {
+        label: 'client side of one provider call: undici `Pool` vs `fetch` + `AbortSignal.timeout`',
+        first: await cpuPerOperation(iterations / 3, pooled),
+        second: await cpuPerOperation(iterations / 3, fetched),
+      },
+    ];
+  } finally {
+    await pool.close();
+  }
+}
+
+async function cpuPerOperation(iterations: number, operation: () => unknown): Promise<number> {
+  for (let i = 0; i < iterations / 10; i += 1) await operation();
+  const start = process.cpuUsage();
+  for (let i = 0; i < iterations; i += 1) await operation();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / iterations;
+}
