@@ -3,6 +3,7 @@ import { upstreamRedirectUri } from './linking/linking-deps';
 import { resolveProviderProfile } from './linking/providers/presets';
 import { StateSealer } from './linking/sealing';
 import { UpstreamClient } from './linking/upstream-client';
+import { createTransport } from './linking/upstream/http-transport';
 import { systemClock, type Clock } from './models/clock';
 import type { Config } from './models/config';
 import { createStore } from './models/create-store';
@@ -26,7 +27,7 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
     config,
     logger,
     clock,
-    store: createStore(config.storeUrl, clock),
+    store: createStore(config.storeUrl, clock, config.sealingKeys),
     sealer: new StateSealer(config.sealingKeys, clock),
     upstream: new UpstreamClient({
       profile,
@@ -35,6 +36,7 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
       redirectUri: upstreamRedirectUri(config),
       timeoutMs: config.upstream.timeoutMs,
       fetch: fetchImpl,
+      transport: createTransport(config.upstream.timeoutMs, overrides.fetch),
     }),
   };
 }
