@@ -57,8 +57,9 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
       try {
         tokens = await withCallDeadline(config.tokenReplay.providerDeadlineMs, () => deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier));
       } catch (error) {
-        // The provider settled the code (it refused it): dead. Anything else leaves it for a retry.
-        if (error instanceof UpstreamRejectedError) await codes.spend(code);
+        // The provider settled the code (it refused the grant): dead. Anything else, a timeout or an
+        // outage included, leaves it for Alexa's retry.
+        if (error instanceof UpstreamRejectedError && error.error === 'invalid_grant') await codes.spend(code);
         throw error;
       }
       const response = toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, log: logger });
