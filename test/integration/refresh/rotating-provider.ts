@@ -106,6 +106,7 @@ export class RotatingProvider {
     if (url.searchParams.get('client_id') !== this.client.clientId || !redirectUri) return send(res, 400, { error: 'invalid_request' });
     const code = token('code');
     this.codes.set(code, { used: false });
+    this.secrets.add(code);
     const back = new URL(redirectUri);
     back.searchParams.set('code', code);
     back.searchParams.set('state', url.searchParams.get('state') ?? '');
