@@ -198,41 +198,46 @@ class TransportDeadlineReached extends Error {
   override readonly name = 'TimeoutError';
 }
 
-class TooLarge extends Error {}
-
 /** Reads the body through `decoders`, counting bytes before and after them; throws past `maxBytes`. */
 async function readLimited(body: Readable, decoderStreams: Transform[], maxBytes: number, urlForLogs: string, signal: AbortSignal): Promise<string> {
   const chunks: Buffer[] = [];
   let decoded = 0;
+  // Remembered here: once the pipeline tears the streams down, the error it reports may be the
+  // body's own abort rather than the reason it was torn down.
+  let overLimit: 'SIZE' | 'DECODED_SIZE' | undefined;
+  const limit = (code: 'SIZE' | 'DECODED_SIZE') => {
+    overLimit ??= code;
+    return new TransportError('too_large', urlForLogs, code);
+  };
   try {
     // A variable number of decoders: the typed overloads of `pipeline` cannot express it.
     await (pipeline as (...streams: unknown[]) => Promise<void>)(
       body,
-      byteLimit(maxBytes),
+      byteLimit(maxBytes, () => limit('SIZE')),
       ...decoderStreams,
       async function collect(source: AsyncIterable<Buffer>) {
         for await (const chunk of source) {
           decoded += chunk.length;
-          if (decoded > maxBytes) throw new TooLarge();
+          if (decoded > maxBytes) throw limit(decoderStreams.length > 0 ? 'DECODED_SIZE' : 'SIZE');
           chunks.push(chunk);
         }
       },
       { signal },
     );
   } catch (error) {
-    if (error instanceof TooLarge) throw new TransportError('too_large', urlForLogs, decoderStreams.length > 0 ? 'DECODED_SIZE' : 'SIZE');
+    if (overLimit) throw new TransportError('too_large', urlForLogs, overLimit);
     throw error;
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Counts the bytes as they come off the wire. */
-function byteLimit(maxBytes: number): Transform {
+function byteLimit(maxBytes: number, tooLarge: () => Error): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, done: TransformCallback) {
       seen += chunk.length;
-      if (seen > maxBytes) done(new TooLarge());
+      if (seen > maxBytes) done(tooLarge());
       else done(null, chunk);
     },
   });
