@@ -6,14 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { redisAvailable, redisRequired, startRedisServer, type RedisServer } from '../../support/redis-server';
+import { startRedisServer, type RedisServer } from '../../support/redis-server';
 
 export type StoreKind = 'sqlite' | 'redis';
-
-/** The store kinds this machine can run; Redis is left out (and reported) only when it may be. */
-export function storeKinds(): StoreKind[] {
-  return redisAvailable || redisRequired ? ['sqlite', 'redis'] : ['sqlite'];
-}
 
 /** Makes fresh store URLs of one kind; `close` removes what it made. */
 export class StoreFactory {
