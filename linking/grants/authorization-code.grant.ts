@@ -87,7 +87,7 @@ async function handOver(codes: IssuedCodes, code: string, request: { clientId: s
   if (problem) throw new InvalidGrantError(problem);
   const taken = await codes.takeExchanged(code);
   if (!taken) throw new InvalidGrantError('the authorization code is invalid, expired or already used');
-  log.info({ flowId: taken.flowId }, 'tokens issued to Alexa');
+  log.info({ flowId: taken.flowId }, 'authorization code exchanged; tokens issued to Alexa');
   return taken.response;
 }
 
