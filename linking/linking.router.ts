@@ -26,8 +26,11 @@ export function createLinkingRouter(deps: LinkingDeps): Router {
   return router;
 }
 
-/** A person links one account in a few seconds; this is far above that and far below a flood. */
-export const CALLBACK_RATE = { burst: 30, perSecond: 5 } as const;
+/**
+ * A person links one account in a few seconds; this is far above that and far below a flood. Behind a
+ * proxy every callback comes from the proxy's address, so the rate is sized for a whole deployment.
+ */
+export const CALLBACK_RATE = { burst: 60, perSecond: 20 } as const;
 
 /** `429` with an error page once an address has used up its callbacks for now. */
 function callbackRateLimit(deps: LinkingDeps): RequestHandler {
