@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { MemoryStore } from '../../../models/memory.store';
 import { RedisStore } from '../../../models/redis.store';
 import { SqliteStore } from '../../../models/sqlite.store';
-import type { Store } from '../../../models/store';
+import { PURGE_INTERVAL_MS, type Store } from '../../../models/store';
 import { Cleanup } from '../../support/cleanup';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis-server';
 import { TestClock } from '../../support/test-app';
@@ -163,6 +163,23 @@ describe('memory store', () => {
     expect(await store.purgeExpired()).toBe(200);
     expect(store.size).toBe(0);
     await store.close();
+  });
+
+  test('the purge runs on its own, with nobody reading or writing', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const clock = movableClock();
+      const store = new MemoryStore(clock);
+      for (let i = 0; i < 1200; i += 1) await store.put(`abandoned:${i}`, 'x', clock.now() + 1000);
+      await store.put('live', 'x', clock.now() + 3_600_000);
+      clock.advanceMs(2000);
+      jest.advanceTimersByTime(PURGE_INTERVAL_MS);
+      for (let pass = 0; pass < 10 && store.size > 1; pass += 1) await new Promise((resolve) => setImmediate(resolve));
+      expect(store.size).toBe(1);
+      await store.close();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 
