@@ -105,7 +105,7 @@ describe.each(runs)('codes on the %s store', (kind, describeStore) => {
       alexaCodes.push(await linkAccount(a.baseUrl, b.baseUrl));
       const redeemed = await linkAccount(b.baseUrl, a.baseUrl);
       alexaCodes.push(redeemed);
-      const tokens = await alexaToken(a.baseUrl, codeGrant(redeemed));
+      const tokens = await withRetries(() => alexaToken(a.baseUrl, codeGrant(redeemed)));
       expect(tokens.status).toBe(200);
       const slow = new Gate();
       provider.beforeAnswering = (grantType) => (grantType === 'authorization_code' ? slow.pass() : undefined);
@@ -118,9 +118,9 @@ describe.each(runs)('codes on the %s store', (kind, describeStore) => {
       const exchanges = () => [...a.logs.entries, ...b.logs.entries].filter((entry) => entry.msg === 'authorization code exchanged with the provider').length;
       await waitFor(() => exchanges() === 2);
       provider.beforeAnswering = () => undefined;
-      const refreshed = await alexaRefresh(b.baseUrl, tokens.body.refresh_token);
+      const refreshed = await withRetries(() => alexaRefresh(b.baseUrl, tokens.body.refresh_token));
       expect(refreshed.status).toBe(200);
-      expect((await alexaRefresh(a.baseUrl, refreshed.body.refresh_token)).status).toBe(200);
+      expect((await withRetries(() => alexaRefresh(a.baseUrl, refreshed.body.refresh_token))).status).toBe(200);
 
       const secrets = [...provider.secrets, ...alexaCodes, BASE_TEST_ENV.ALEXA_CLIENT_SECRET, BASE_TEST_ENV.UPSTREAM_CLIENT_SECRET];
       expect(secrets.length).toBeGreaterThan(10);

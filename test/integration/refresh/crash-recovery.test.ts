@@ -1,13 +1,13 @@
 /**
- * A crash between the provider's answer and Alexa's: linkbridge is killed (SIGKILL) after the provider
- * rotated the refresh token and the answer reached the store, before Alexa got it. After a restart,
- * Alexa's retry with the old token gets the new pair, and the grant is intact.
+ * Crashes: linkbridge is killed (SIGKILL) after the provider rotated the refresh token and the answer
+ * reached the store, before Alexa got it; after a restart, Alexa's retry with the old token gets the new
+ * pair and the grant is intact. And killed during a code exchange: the code still works after a restart.
  */
 import { Cleanup } from '../../support/cleanup';
 import { describeWithRedis } from '../../support/redis-server';
 import { startChild } from './child-instance';
-import { alexaRefresh, instanceEnv, withRetries } from './instances';
-import { Gate, RotatingProvider } from './rotating-provider';
+import { alexaRefresh, alexaToken, codeGrant, instanceEnv, linkAccount, withRetries } from './instances';
+import { Gate, ProviderOutage, RotatingProvider } from './rotating-provider';
 import { StoreFactory, type StoreKind } from './stores';
 
 jest.setTimeout(90_000);
@@ -59,6 +59,38 @@ describe.each(runs)('crash recovery on the %s store', (kind, describeStore) => {
       const next = await alexaRefresh(after.baseUrl, retried.body.refresh_token);
       expect(next.status).toBe(200);
       expect(provider.grantIntact(first.refreshToken)).toBe(true);
+      await after.kill('SIGTERM');
+    });
+
+    test('SIGKILL during a code exchange the provider never processed: after a restart the same code succeeds, once', async () => {
+      const env = instanceEnv(provider, { STORE_URL: await stores.freshUrl(), UPSTREAM_TIMEOUT_MS: '100', STORE_LOCK_TTL_MS: '2000', LOG_LEVEL: 'info' });
+      const before = cleanup.add(await startChild(env), (child) => child.kill('SIGKILL'));
+      const code = await linkAccount(before.baseUrl, before.baseUrl);
+      // The provider holds the exchange before processing it; linkbridge dies meanwhile, and the
+      // orphaned request is then dropped by the provider without consuming the code.
+      const held = new Gate();
+      let first = true;
+      provider.beforeProcessing = async (grantType) => {
+        if (grantType !== 'authorization_code' || !first) return;
+        first = false;
+        await held.pass();
+        throw new ProviderOutage();
+      };
+      const callsBefore = provider.calls.authorization_code;
+      expect((await alexaToken(before.baseUrl, codeGrant(code))).status).toBe(503);
+      await held.reached;
+      await before.kill('SIGKILL');
+      held.open();
+
+      const after = cleanup.add(await startChild(env), (child) => child.kill('SIGKILL'));
+      // The dead instance's lock expires (STORE_LOCK_TTL_MS); until then Alexa's retries get 503.
+      const retried = await withRetries(() => alexaToken(after.baseUrl, codeGrant(code)), 60);
+      expect(retried.status).toBe(200);
+      expect(provider.accessTokenValid(retried.body.access_token)).toBe(true);
+      expect(provider.calls.authorization_code - callsBefore).toBe(2);
+      expect((await alexaToken(after.baseUrl, codeGrant(code))).body.error).toBe('invalid_grant');
+      expect(provider.revocations).toBe(0);
+      provider.beforeProcessing = () => undefined;
       await after.kill('SIGTERM');
     });
   });
