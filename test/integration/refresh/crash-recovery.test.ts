@@ -56,7 +56,7 @@ describe.each(runs)('crash recovery on the %s store', (kind, describeStore) => {
       expect(provider.calls.refresh_token).toBe(callsBefore);
       expect(provider.revocations).toBe(0);
 
-      const next = await alexaRefresh(after.baseUrl, retried.body.refresh_token);
+      const next = await withRetries(() => alexaRefresh(after.baseUrl, retried.body.refresh_token));
       expect(next.status).toBe(200);
       expect(provider.grantIntact(first.refreshToken)).toBe(true);
       await after.kill('SIGTERM');

@@ -69,7 +69,7 @@ describe.each(runs)('refresh on the %s store', (kind, describeStore) => {
       expect(provider.calls.refresh_token - callsBefore).toBe(1);
 
       // The next refresh, with the new token, works.
-      const next = await alexaRefresh(instance.baseUrl, retried.body.refresh_token);
+      const next = await withRetries(() => alexaRefresh(instance.baseUrl, retried.body.refresh_token));
       expect(next.status).toBe(200);
       expect(next.body.refresh_token).not.toBe(retried.body.refresh_token);
       expect(provider.accessTokenValid(next.body.access_token)).toBe(true);
