@@ -79,8 +79,13 @@ describe.each(runs)('refresh on the %s store', (kind, describeStore) => {
     test('5 concurrent refreshes with one token on one instance: one provider call, one pair for all', async () => {
       const [instance] = await instances(1, { UPSTREAM_TIMEOUT_MS: '4000' });
       const first = provider.issueGrant();
+      const slow = new Gate();
+      provider.beforeAnswering = slow.pass;
       const callsBefore = provider.calls.refresh_token;
-      const answers = await Promise.all(Array.from({ length: 5 }, () => withRetries(() => alexaRefresh(instance.baseUrl, first.refreshToken))));
+      const pending = Array.from({ length: 5 }, () => withRetries(() => alexaRefresh(instance.baseUrl, first.refreshToken)));
+      await slow.reached;
+      slow.open();
+      const answers = await Promise.all(pending);
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
       expect(new Set(answers.map((answer) => JSON.stringify(answer.body))).size).toBe(1);
       expect(provider.calls.refresh_token - callsBefore).toBe(1);
