@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { Clock } from './clock';
-import type { Store } from './store';
+import { storeOperation, type Store } from './store';
 
 /** Deletes the lock only when it still holds this owner's id: an expired, re-taken lock is left alone. */
 const UNLOCK_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -33,19 +33,19 @@ export class RedisStore implements Store {
   }
 
   async put(key: string, value: string, expiresAt: number): Promise<void> {
-    await this.client.set(key, value, 'PX', this.ttl(expiresAt));
+    await storeOperation('put', () => this.client.set(key, value, 'PX', this.ttl(expiresAt)));
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await this.client.get(key)) ?? undefined;
+    return (await storeOperation('get', () => this.client.get(key))) ?? undefined;
   }
 
   async take(key: string): Promise<string | undefined> {
-    return (await this.client.getdel(key)) ?? undefined;
+    return (await storeOperation('take', () => this.client.getdel(key))) ?? undefined;
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.del(key);
+    await storeOperation('delete', () => this.client.del(key));
   }
 
   async claim(key: string, expiresAt: number): Promise<boolean> {
@@ -53,11 +53,11 @@ export class RedisStore implements Store {
   }
 
   async lock(key: string, owner: string, expiresAt: number): Promise<boolean> {
-    return (await this.client.set(key, owner, 'PX', this.ttl(expiresAt), 'NX')) === 'OK';
+    return (await storeOperation('lock', () => this.client.set(key, owner, 'PX', this.ttl(expiresAt), 'NX'))) === 'OK';
   }
 
   async unlock(key: string, owner: string): Promise<void> {
-    await this.client.eval(UNLOCK_SCRIPT, 1, key, owner);
+    await storeOperation('unlock', () => this.client.eval(UNLOCK_SCRIPT, 1, key, owner));
   }
 
   /** Redis expires keys on its own. */
@@ -66,7 +66,7 @@ export class RedisStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.client.ping();
+    await storeOperation('ping', () => this.client.ping());
   }
 
   async close(): Promise<void> {

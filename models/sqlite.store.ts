@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from './clock';
-import { PURGE_BATCH, PURGE_INTERVAL_MS, type Store } from './store';
+import { PURGE_BATCH, PURGE_INTERVAL_MS, storeOperation, type Store } from './store';
 
 /**
  * The embedded durable store: one SQLite file (WAL journal) that survives restarts and is shared by
@@ -58,20 +58,20 @@ export class SqliteStore implements Store {
   }
 
   async put(key: string, value: string, expiresAt: number): Promise<void> {
-    this.statements.put.run(key, value, expiresAt);
+    await storeOperation('put', () => this.statements.put.run(key, value, expiresAt));
     this.purgeNowAndThen();
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.statements.get.get(key, this.clock.now())?.value;
+    return storeOperation('get', () => this.statements.get.get(key, this.clock.now())?.value);
   }
 
   async take(key: string): Promise<string | undefined> {
-    return this.statements.take.get(key, this.clock.now())?.value;
+    return storeOperation('take', () => this.statements.take.get(key, this.clock.now())?.value);
   }
 
   async delete(key: string): Promise<void> {
-    this.statements.delete.run(key);
+    await storeOperation('delete', () => this.statements.delete.run(key));
   }
 
   async claim(key: string, expiresAt: number): Promise<boolean> {
@@ -79,13 +79,13 @@ export class SqliteStore implements Store {
   }
 
   async lock(key: string, owner: string, expiresAt: number): Promise<boolean> {
-    const taken = this.statements.lock.run(key, owner, expiresAt, this.clock.now()).changes === 1;
+    const taken = await storeOperation('lock', () => this.statements.lock.run(key, owner, expiresAt, this.clock.now()).changes === 1);
     if (taken) this.purgeNowAndThen();
     return taken;
   }
 
   async unlock(key: string, owner: string): Promise<void> {
-    this.statements.unlock.run(key, owner);
+    await storeOperation('unlock', () => this.statements.unlock.run(key, owner));
   }
 
   async purgeExpired(limit = PURGE_BATCH): Promise<number> {
@@ -93,7 +93,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    await storeOperation('ping', () => this.db.prepare('SELECT 1').get());
   }
 
   async close(): Promise<void> {
@@ -104,8 +104,12 @@ export class SqliteStore implements Store {
   /** A few bounded batches: enough to keep up, never long enough to stall requests. */
   private purgeAll(): void {
     if (!this.db.open) return;
-    for (let pass = 0; pass < 20; pass += 1) {
-      if (this.statements.purge.run(this.clock.now(), PURGE_BATCH).changes < PURGE_BATCH) return;
+    try {
+      for (let pass = 0; pass < 20; pass += 1) {
+        if (this.statements.purge.run(this.clock.now(), PURGE_BATCH).changes < PURGE_BATCH) return;
+      }
+    } catch {
+      // A busy file: the next pass will do it.
     }
   }
 
@@ -114,7 +118,11 @@ export class SqliteStore implements Store {
     this.writesSincePurge += 1;
     if (this.writesSincePurge >= 256) {
       this.writesSincePurge = 0;
-      this.statements.purge.run(this.clock.now(), PURGE_BATCH);
+      try {
+        this.statements.purge.run(this.clock.now(), PURGE_BATCH);
+      } catch {
+        // A busy file: the timer's pass will do it.
+      }
     }
   }
 }

@@ -35,3 +35,22 @@ export interface Store {
 export const PURGE_BATCH = 500;
 /** How often stores without native expiry purge on their own. */
 export const PURGE_INTERVAL_MS = 30_000;
+
+/** The store could not serve an operation (unreachable, busy, closed): a passing fault, worth a retry. */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(`store unavailable during ${operation}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** Runs one store operation, turning whatever it throws into a {@link StoreUnavailableError}. */
+export async function storeOperation<T>(operation: string, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(operation, error);
+  }
+}

@@ -6,10 +6,9 @@ import { requireParam } from '../params';
 import { verifyS256 } from '../pkce';
 import { toAlexaTokenResponse } from '../token-response';
 import { UpstreamRejectedError } from '../upstream-client';
-import { toOAuthError } from '../upstream-errors';
 import { withCallDeadline } from '../upstream/http-transport';
 import type { GrantHandler } from './grant';
-import { AnswerBudget, credentialDigest, ProviderCallOnce } from './provider-call-once';
+import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from './provider-call-once';
 
 /** What a code is bound to, and what a request presenting it brings. */
 interface Binding {
@@ -72,10 +71,10 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
 
     try {
       await once.ensure(`code:${credentialDigest(code)}`, budget, settled, exchange);
+      return await handOver(codes, code, { clientId, redirectUri, verifier }, log);
     } catch (error) {
-      throw toOAuthError(error, log);
+      throw toTokenError(error, log);
     }
-    return handOver(codes, code, { clientId, redirectUri, verifier }, log);
   };
 }
 

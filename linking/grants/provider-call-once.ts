@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../models/clock';
 import type { Logger } from '../../models/logger';
-import type { Store } from '../../models/store';
-import { TemporarilyUnavailableError } from '../errors';
+import { StoreUnavailableError, type Store } from '../../models/store';
+import { OAuthError, TemporarilyUnavailableError } from '../errors';
+import { toOAuthError } from '../upstream-errors';
 
 /**
  * The time linkbridge has to answer one token request. Alexa waits 4.5 s; when the budget is spent
@@ -34,6 +35,18 @@ export class AnswerBudget {
     if (this.remainingMs <= 0) throw new TemporarilyUnavailableError('another request for this grant is still with the account provider; try again');
     await new Promise((resolve) => setTimeout(resolve, Math.min(ms, this.remainingMs)));
   }
+}
+
+/**
+ * The token endpoint's error for a failed grant: the provider's failures as `upstream-errors` maps them,
+ * and a store that cannot answer as `503`, so Alexa retries rather than giving up on the link.
+ */
+export function toTokenError(error: unknown, log: Logger): OAuthError {
+  if (error instanceof StoreUnavailableError) {
+    log.error({ cause: error.message }, 'the store could not serve a token request');
+    return new TemporarilyUnavailableError('linkbridge could not reach its store; try again', error);
+  }
+  return toOAuthError(error, log);
 }
 
 /** The SHA-256 of a presented code or token, base64url: what store keys and in-process maps are made of. */

@@ -1,10 +1,9 @@
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
 import { toAlexaTokenResponse, type AlexaTokenResponse } from '../token-response';
-import { toOAuthError } from '../upstream-errors';
 import { withCallDeadline } from '../upstream/http-transport';
 import type { GrantHandler } from './grant';
-import { AnswerBudget, credentialDigest, ProviderCallOnce } from './provider-call-once';
+import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from './provider-call-once';
 
 /**
  * RFC 6749 §6, made idempotent for Alexa. Providers that rotate refresh tokens treat a second use of
@@ -56,9 +55,9 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
     try {
       await once.ensure(`refresh:${digest}`, budget, answered, callProvider);
     } catch (error) {
-      throw toOAuthError(error, log);
+      throw toTokenError(error, log);
     }
-    if (!answer) throw toOAuthError(new Error('the refresh ended without an answer'), log);
+    if (!answer) throw toTokenError(new Error('the refresh ended without an answer'), log);
     return answer;
   };
 }

@@ -6,7 +6,8 @@
  */
 import { Cleanup } from '../../support/cleanup';
 import { describeWithRedis } from '../../support/redis-server';
-import { alexaRefresh, startInstance, withRetries, type Instance } from './instances';
+import { ALEXA_REDIRECT_URI } from '../../support/test-app';
+import { alexaRefresh, alexaToken, startInstance, withRetries, type Instance } from './instances';
 import { Gate, ProviderOutage, RotatingProvider } from './rotating-provider';
 import { StoreFactory, type StoreKind } from './stores';
 
@@ -131,5 +132,24 @@ describe.each(runs)('refresh on the %s store', (kind, describeStore) => {
       expect(answer.status).toBe(400);
       expect(answer.body.error).toBe('invalid_grant');
     });
+  });
+});
+
+describe('a store that cannot answer', () => {
+  const cleanup = new Cleanup();
+  afterAll(() => cleanup.run());
+
+  test('token requests get 503 temporarily_unavailable, never a 500 or invalid_grant, and the provider is not called', async () => {
+    const provider = cleanup.add(await new RotatingProvider().start(), (started) => started.close());
+    // Nothing listens on port 1: every Redis command fails at once.
+    const instance = cleanup.add(await startInstance(provider, { STORE_URL: 'redis://127.0.0.1:1/0' }), (started) => started.close());
+    const first = provider.issueGrant();
+    const refresh = await alexaRefresh(instance.baseUrl, first.refreshToken);
+    expect(refresh.status).toBe(503);
+    expect(refresh.body.error).toBe('temporarily_unavailable');
+    const code = await alexaToken(instance.baseUrl, { grant_type: 'authorization_code', code: 'some-code', redirect_uri: ALEXA_REDIRECT_URI });
+    expect(code.status).toBe(503);
+    expect(provider.calls.refresh_token + provider.calls.authorization_code).toBe(0);
+    expect(provider.grantIntact(first.refreshToken)).toBe(true);
   });
 });
