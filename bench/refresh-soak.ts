@@ -12,6 +12,7 @@
  *
  *   npm run bench:soak                      # 30 s, 20 links
  *   SOAK_SECONDS=120 SOAK_LINKS=50 npm run bench:soak
+ *   SOAK_STORE=sqlite npm run bench:soak    # one SQLite file shared by both instances
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,8 @@ const FAILURE_RATE = Number(process.env.SOAK_FAILURE_RATE ?? 0.1);
 /** Share of provider calls slower than Alexa's wait (they finish in the background). */
 const SLOW_RATE = Number(process.env.SOAK_SLOW_RATE ?? 0.02);
 const SLOW_MS = 5000;
+/** `redis` (the default when redis-server is installed) or `sqlite`. */
+const STORE = process.env.SOAK_STORE ?? (redisAvailable ? 'redis' : 'sqlite');
 const ALEXA_WAIT_MS = 4500;
 /** Share of successful answers Alexa "loses" and retries with the old token. */
 const LOST_ANSWER_RATE = 0.05;
@@ -49,7 +52,7 @@ async function main(): Promise<void> {
   const instances: Instance[] = [];
   try {
     let storeUrl: string;
-    if (redisAvailable) {
+    if (STORE === 'redis') {
       redis = await startRedisServer();
       storeUrl = redis.url;
     } else {
