@@ -84,7 +84,7 @@ export class PooledTransport implements HttpTransport {
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
       connections: 64,
-      // The per-call deadline below is the real bound; these only stop a dead socket early.
+      // Off: the per-call deadline below bounds headers and body together.
       headersTimeout: 0,
       bodyTimeout: 0,
       connect: { timeout: 5000 },
@@ -104,11 +104,16 @@ export class PooledTransport implements HttpTransport {
       });
       const headers = flattenHeaders(response.headers);
       const declared = Number(headers['content-length']);
-      if (Number.isFinite(declared) && declared > this.maxBytes) {
+      let decoderStreams: Transform[];
+      try {
+        if (Number.isFinite(declared) && declared > this.maxBytes) throw new TransportError('too_large', urlForLogs, 'CONTENT_LENGTH');
+        decoderStreams = decoders(headers['content-encoding'], urlForLogs);
+      } catch (error) {
+        // Not read: the connection is dropped rather than left holding an unread body.
         response.body.destroy();
-        throw new TransportError('too_large', urlForLogs, 'CONTENT_LENGTH');
+        throw error;
       }
-      const text = await readLimited(response.body, decoders(headers['content-encoding'], urlForLogs), this.maxBytes, urlForLogs, deadline.signal);
+      const text = await readLimited(response.body, decoderStreams, this.maxBytes, urlForLogs, deadline.signal);
       return { status: response.statusCode, headers, text };
     } catch (error) {
       throw toTransportError(error, urlForLogs, deadline.expired);

@@ -21,7 +21,7 @@ interface Grant {
   current: string;
 }
 
-/** What the token endpoint does with one request; `answer` is the provider's answer once processed. */
+/** A hook the token endpoint runs for one request, given its grant type. */
 export type TokenHook = (grantType: string) => Promise<void> | void;
 
 export class RotatingProvider {
