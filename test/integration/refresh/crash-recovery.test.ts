@@ -62,6 +62,31 @@ describe.each(runs)('crash recovery on the %s store', (kind, describeStore) => {
       await after.kill('SIGTERM');
     });
 
+    test('SIGTERM while a refresh runs in the background: the instance waits for it, and the retry gets the pair', async () => {
+      const env = instanceEnv(provider, { STORE_URL: await stores.freshUrl(), UPSTREAM_TIMEOUT_MS: '100', LOG_LEVEL: 'info' });
+      const first = provider.issueGrant();
+      const slow = new Gate();
+      provider.beforeAnswering = slow.pass;
+      const before = cleanup.add(await startChild(env), (child) => child.kill('SIGKILL'));
+      expect((await alexaRefresh(before.baseUrl, first.refreshToken)).status).toBe(503);
+      await slow.reached;
+      const stopped = before.kill('SIGTERM');
+      await before.waitForLog(/shutting down/);
+      slow.open();
+      await stopped;
+      expect(before.output.some((line) => line.includes('answer is kept for retries'))).toBe(true);
+      provider.beforeAnswering = () => undefined;
+      const callsBefore = provider.calls.refresh_token;
+
+      const after = cleanup.add(await startChild(env), (child) => child.kill('SIGKILL'));
+      const retried = await withRetries(() => alexaRefresh(after.baseUrl, first.refreshToken));
+      expect(retried.status).toBe(200);
+      expect(retried.body.refresh_token).toBe(provider.currentRefreshToken(first.refreshToken));
+      expect(provider.calls.refresh_token).toBe(callsBefore);
+      expect(provider.grantIntact(first.refreshToken)).toBe(true);
+      await after.kill('SIGTERM');
+    });
+
     test('SIGKILL during a code exchange the provider never processed: after a restart the same code succeeds, once', async () => {
       const env = instanceEnv(provider, { STORE_URL: await stores.freshUrl(), UPSTREAM_TIMEOUT_MS: '100', STORE_LOCK_TTL_MS: '2000', LOG_LEVEL: 'info' });
       const before = cleanup.add(await startChild(env), (child) => child.kill('SIGKILL'));
