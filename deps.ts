@@ -4,6 +4,7 @@ import { resolveProviderProfile } from './linking/providers/presets';
 import { StateSealer } from './linking/sealing';
 import { UpstreamClient } from './linking/upstream-client';
 import { urlForLogs } from './linking/upstream/upstream-failures';
+import { createTransport } from './linking/upstream/http-transport';
 import { systemClock, type Clock } from './models/clock';
 import type { Config } from './models/config';
 import { createStore } from './models/create-store';
@@ -32,7 +33,7 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
     config,
     logger,
     clock,
-    store: createStore(config.storeUrl, clock),
+    store: createStore(config.storeUrl, clock, config.sealingKeys),
     sealer: new StateSealer(config.sealingKeys, clock),
     upstream: new UpstreamClient({
       profile,
@@ -41,6 +42,7 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
       redirectUri: upstreamRedirectUri(config),
       timeoutMs: config.upstream.timeoutMs,
       fetch: fetchImpl,
+      transport: createTransport(config.upstream.timeoutMs, overrides.fetch),
     }),
   };
 }

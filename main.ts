@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { createApp } from './app';
 import { startDemoProvider, type DemoProvider } from './demo/demo-provider';
 import { buildDeps } from './deps';
+import { backgroundProviderCalls } from './linking/grants/provider-call-once';
 import { ConfigError, loadConfig, type Config } from './models/config';
 import { createLogger } from './models/logger';
 
@@ -42,12 +43,14 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(async () => {
+      // Provider calls that outlived their request end first, so their answers reach the store.
+      await backgroundProviderCalls.drain(config.tokenReplay.providerDeadlineMs);
       await deps.store.close();
       await demo?.close();
       process.exit(0);
     });
     server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 5000).unref();
+    setTimeout(() => process.exit(0), Math.max(5000, config.tokenReplay.lockTtlMs)).unref();
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -1,5 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Store } from '../models/store';
+import { ServerError } from './errors';
+import { credentialDigest } from './grants/provider-call-once';
+import type { AlexaTokenResponse } from './token-response';
 
 /** What an authorization code linkbridge issued to Alexa stands for. */
 export interface IssuedCode {
@@ -11,9 +14,28 @@ export interface IssuedCode {
   readonly upstreamCodeVerifier?: string;
 }
 
+/** The provider's tokens for a code, waiting to be handed to Alexa once, with what the code was bound to. */
+export interface ExchangedCode {
+  readonly flowId: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly codeChallenge?: string;
+  readonly response: AlexaTokenResponse;
+}
+
 /**
- * Issued codes: random, short-lived, single use, stored under a hash so the store never holds a code
- * Alexa could present.
+ * Longest provider code kept. Real codes are tens to a few hundred characters, some identity platforms'
+ * over a thousand; a callback anyone can call must not make linkbridge store whatever it is sent.
+ */
+export const MAX_UPSTREAM_CODE_LENGTH = 4096;
+
+/**
+ * Issued codes: random, short-lived, single use, stored sealed under a hash so the store never holds a
+ * code Alexa could present, nor the provider's code in clear.
+ *
+ * A code stays redeemable until an exchange with the provider settled it: a transient failure or a
+ * crash during the exchange leaves it for Alexa's retry. Tokens the provider gave for it are kept
+ * (sealed) until one request takes them; after that the code is dead.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2 (short-lived, single use)
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.5
  */
@@ -21,18 +43,52 @@ export class IssuedCodes {
   constructor(private readonly store: Store) {}
 
   async issue(record: IssuedCode, expiresAt: number): Promise<string> {
+    if (record.upstreamCode.length > MAX_UPSTREAM_CODE_LENGTH) {
+      throw new ServerError(`the account provider's authorization code is longer than ${MAX_UPSTREAM_CODE_LENGTH} characters`);
+    }
     const code = randomBytes(32).toString('base64url');
-    await this.store.put(storeKey(code), JSON.stringify(record), expiresAt);
+    await this.store.put(recordKey(code), JSON.stringify(record), expiresAt);
     return code;
   }
 
-  /** Redeems a code once: a second call, or one after expiry, gets `undefined`. */
-  async redeem(code: string): Promise<IssuedCode | undefined> {
-    const stored = await this.store.take(storeKey(code));
-    return stored === undefined ? undefined : (JSON.parse(stored) as IssuedCode);
+  /** The code's record while it can still be exchanged; `undefined` once settled, expired or unknown. */
+  async find(code: string): Promise<IssuedCode | undefined> {
+    return parse<IssuedCode>(await this.store.get(recordKey(code)));
+  }
+
+  /** Kills the code: it was exchanged, refused by the provider, or presented with the wrong bindings. */
+  async spend(code: string): Promise<void> {
+    await this.store.delete(recordKey(code));
+  }
+
+  /** Keeps the provider's tokens for the code until one request takes them. */
+  async keepExchanged(code: string, exchanged: ExchangedCode, expiresAt: number): Promise<void> {
+    await this.store.put(exchangedKey(code), JSON.stringify(exchanged), expiresAt);
+  }
+
+  async peekExchanged(code: string): Promise<ExchangedCode | undefined> {
+    return parse<ExchangedCode>(await this.store.get(exchangedKey(code)));
+  }
+
+  /** Atomic: of every request (on every instance) presenting the code, one gets the tokens. */
+  async takeExchanged(code: string): Promise<ExchangedCode | undefined> {
+    return parse<ExchangedCode>(await this.store.take(exchangedKey(code)));
   }
 }
 
-function storeKey(code: string): string {
-  return `code:${createHash('sha256').update(code).digest('base64url')}`;
+function recordKey(code: string): string {
+  return `code:${credentialDigest(code)}`;
+}
+
+function exchangedKey(code: string): string {
+  return `code-answer:${credentialDigest(code)}`;
+}
+
+function parse<T>(stored: string | undefined): T | undefined {
+  if (stored === undefined) return undefined;
+  try {
+    return JSON.parse(stored) as T;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,10 @@
-import { Router } from 'express';
+import { randomUUID } from 'node:crypto';
+import { Router, type RequestHandler } from 'express';
+import type { Clock } from '../models/clock';
 import { authorizeRoute } from './authorize.route';
 import { callbackRoute } from './callback.route';
+import { sendErrorPage } from './error-page';
+import { LinkingPageError } from './errors';
 import type { LinkingDeps } from './linking-deps';
 import { tokenRoute } from './token.route';
 
@@ -8,7 +12,9 @@ import { tokenRoute } from './token.route';
 export function createLinkingRouter(deps: LinkingDeps): Router {
   const router = Router();
   router.get('/oauth/authorize', authorizeRoute(deps));
-  router.get('/oauth/callback', callbackRoute(deps));
+  // The callback is the one route anyone can make write to the store (a state mark and a code), so
+  // how often one address may do so is bounded.
+  router.get('/oauth/callback', callbackRateLimit(deps), callbackRoute(deps));
   router.post('/oauth/token', ...tokenRoute(deps));
   // RFC 6749 §3.2: the token endpoint takes POST only.
   router.all('/oauth/token', (_req, res) => {
@@ -18,4 +24,49 @@ export function createLinkingRouter(deps: LinkingDeps): Router {
     });
   });
   return router;
+}
+
+/**
+ * A person links one account in a few seconds; this is far above that and far below a flood. Behind a
+ * proxy every callback comes from the proxy's address, so the rate is sized for a whole deployment.
+ */
+export const CALLBACK_RATE = { burst: 60, perSecond: 20 } as const;
+
+/** `429` with an error page once an address has used up its callbacks for now. */
+function callbackRateLimit(deps: LinkingDeps): RequestHandler {
+  const buckets = new TokenBuckets(deps.clock, CALLBACK_RATE.burst, CALLBACK_RATE.perSecond);
+  return (req, res, next) => {
+    if (buckets.take(req.socket.remoteAddress ?? 'unknown')) return next();
+    const reference = randomUUID();
+    deps.logger.warn({ reference, route: 'callback' }, 'too many callbacks from one address; refused before anything was stored');
+    res.set('Retry-After', '10');
+    sendErrorPage(res, new LinkingPageError('Too many sign-in answers', 'This address sent more sign-in answers than anyone linking an account would. Wait a few seconds and try again.', 429), reference);
+  };
+}
+
+/** One token bucket per key, in a map of bounded size (the oldest key goes first). */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly burst: number,
+    private readonly perSecond: number,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  /** Takes one token for `key`; `false` when none is left. */
+  take(key: string): boolean {
+    const now = this.clock.now();
+    const bucket = this.buckets.get(key);
+    const tokens = bucket ? Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond) : this.burst;
+    if (tokens < 1) {
+      this.buckets.set(key, { tokens, at: now });
+      return false;
+    }
+    this.buckets.delete(key);
+    if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+    this.buckets.set(key, { tokens: tokens - 1, at: now });
+    return true;
+  }
 }

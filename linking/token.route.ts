@@ -46,9 +46,11 @@ export function tokenRoute(deps: LinkingDeps): Array<RequestHandler | ErrorReque
 
 /** RFC 6749 §5.1: `Cache-Control: no-store` and `Pragma: no-cache` on every token response. */
 function noStore(deps: LinkingDeps): RequestHandler {
+  // One child logger for the route, not one per request.
+  const log = deps.logger.child({ route: 'token' });
   return (_req, res, next) => {
     res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
-    res.locals.log = deps.logger.child({ route: 'token' });
+    res.locals.log = log;
     next();
   };
 }

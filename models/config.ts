@@ -52,6 +52,19 @@ export interface SkillConfig {
   readonly privacyPolicyUrl?: string;
 }
 
+/**
+ * Idempotent token calls: the provider's answer to one presented refresh token (or code) is kept,
+ * sealed, and replayed to Alexa's retries; one instance at a time calls the provider for it.
+ */
+export interface TokenReplayConfig {
+  /** How long a provider answer is replayed to requests presenting the same refresh token. */
+  readonly windowSeconds: number;
+  /** Expiry of the store lock held during one provider call; a crashed holder blocks no longer. */
+  readonly lockTtlMs: number;
+  /** The provider call may run this long in the background after Alexa got its `503` (inside the lock). */
+  readonly providerDeadlineMs: number;
+}
+
 /** The whole service configuration, read once at boot and frozen. */
 export interface Config {
   readonly port: number;
@@ -60,8 +73,10 @@ export interface Config {
   readonly linkMode: LinkMode;
   readonly alexa: AlexaConfig;
   readonly upstream: UpstreamConfig;
-  /** `sqlite:<path>` (default, under `DATA_DIR`) or `memory:`. */
+  /** `sqlite:<path>` (default, under `DATA_DIR`), `memory:` or `redis://…`; the scheme is checked at boot. */
   readonly storeUrl: string;
+  /** How the token endpoint keeps one provider call per presented credential. */
+  readonly tokenReplay: TokenReplayConfig;
   readonly sealingKeys: readonly SealingKey[];
   /** True when no `SEALING_KEYS` was given and a key was made for this process only. */
   readonly sealingKeysEphemeral: boolean;
@@ -149,7 +164,8 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     linkMode,
     alexa,
     upstream,
-    storeUrl: read.string('STORE_URL') ?? `sqlite:${(read.string('DATA_DIR') ?? 'data').replace(/\/$/, '')}/linkbridge.sqlite`,
+    storeUrl: readStoreUrl(read),
+    tokenReplay: readTokenReplay(read, upstream.timeoutMs),
     sealingKeys,
     sealingKeysEphemeral: ephemeral,
     defaultExpiresIn: read.integer('DEFAULT_EXPIRES_IN', 3600, { min: 360, max: 31_536_000 }),
@@ -203,6 +219,43 @@ function readUpstream(read: EnvReader, demo: boolean, file: ConfigFile, demoIssu
     timeoutMs: read.integer('UPSTREAM_TIMEOUT_MS', 3000, { min: 100, max: 4000 }),
   };
 }
+
+// ---- Shared store and idempotent token calls --------------------------------------------------------
+
+/** `STORE_URL`: `sqlite:<path>`, `memory:`, or `redis://` / `rediss://` with a host. */
+function readStoreUrl(read: EnvReader): string {
+  const url = read.string('STORE_URL') ?? `sqlite:${(read.string('DATA_DIR') ?? 'data').replace(/\/$/, '')}/linkbridge.sqlite`;
+  const scheme = /^([a-z]+):/.exec(url)?.[1];
+  if (scheme === 'sqlite' && url.length > 'sqlite:'.length) return url;
+  if (scheme === 'memory') return url;
+  if (scheme === 'redis' || scheme === 'rediss') {
+    if (!isUrlWithHost(url)) throw new ConfigError('STORE_URL', 'expects redis://[user:password@]host[:port][/db], as in redis://127.0.0.1:6379/0');
+    return url;
+  }
+  // The value may hold a password: only its scheme is repeated.
+  throw new ConfigError('STORE_URL', `expects sqlite:<path>, memory: or redis://host[:port], got scheme "${scheme ?? '(none)'}"`);
+}
+
+/** `TOKEN_REPLAY_WINDOW_SECONDS` and `STORE_LOCK_TTL_MS`; the lock outlives the provider call. */
+function readTokenReplay(read: EnvReader, answerBudgetMs: number): TokenReplayConfig {
+  const windowSeconds = read.integer('TOKEN_REPLAY_WINDOW_SECONDS', 600, { min: 30, max: 86_400 });
+  const lockTtlMs = read.integer('STORE_LOCK_TTL_MS', 15_000, { min: 2000, max: 120_000 });
+  if (lockTtlMs < answerBudgetMs + 1000) {
+    throw new ConfigError('STORE_LOCK_TTL_MS', `must be at least UPSTREAM_TIMEOUT_MS + 1000 (${answerBudgetMs + 1000}), got ${lockTtlMs}`);
+  }
+  // A second of margin: the provider call always ends (or is cut) before its lock can be taken over.
+  return { windowSeconds, lockTtlMs, providerDeadlineMs: lockTtlMs - 1000 };
+}
+
+function isUrlWithHost(value: string): boolean {
+  try {
+    return new URL(value).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------------
 
 function readRedirectUrls(read: EnvReader, extra: string[]): Set<string> {
   const urls = new Set<string>(extra);

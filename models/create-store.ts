@@ -1,24 +1,60 @@
 import type { Clock } from './clock';
-import { ConfigError } from './config';
+import { ConfigError, type SealingKey } from './config';
 import { MemoryStore } from './memory.store';
+import { RedisStore } from './redis.store';
+import { SealedStore } from './sealed.store';
 import { SqliteStore } from './sqlite.store';
 import type { Store } from './store';
 
+/** The `STORE_URL` schemes linkbridge knows. */
+export type StoreScheme = 'sqlite' | 'memory' | 'redis';
+
 /**
- * Builds the store `STORE_URL` names: `sqlite:<file path>` (the durable default) or `memory:`.
- * Other schemes (a Redis store for several hosts) plug in here.
+ * The scheme of a `STORE_URL`, or a {@link ConfigError} naming the variable: `sqlite:<file path>`
+ * (the durable default, one host), `memory:` (one process), `redis://` or `rediss://` (several hosts).
  */
-export function createStore(storeUrl: string, clock: Clock): Store {
+export function storeScheme(storeUrl: string): StoreScheme {
   const colon = storeUrl.indexOf(':');
   const scheme = colon > 0 ? storeUrl.slice(0, colon) : '';
   const rest = storeUrl.slice(colon + 1);
   switch (scheme) {
     case 'sqlite':
       if (!rest) throw new ConfigError('STORE_URL', 'sqlite: needs a file path, as in sqlite:data/linkbridge.sqlite');
-      return new SqliteStore(rest, clock);
+      return 'sqlite';
+    case 'memory':
+      return 'memory';
+    case 'redis':
+    case 'rediss': {
+      let host = '';
+      try {
+        host = new URL(storeUrl).hostname;
+      } catch {
+        // reported below
+      }
+      if (!host) throw new ConfigError('STORE_URL', 'expects redis://[user:password@]host[:port][/db], as in redis://127.0.0.1:6379/0');
+      return 'redis';
+    }
+    default:
+      throw new ConfigError('STORE_URL', `expects sqlite:<path>, memory: or redis://host:port, got "${scheme || storeUrl.slice(0, 20)}:…"`);
+  }
+}
+
+/** The bare store `STORE_URL` names, without sealing (for tests of the store contract). */
+export function createRawStore(storeUrl: string, clock: Clock): Store {
+  switch (storeScheme(storeUrl)) {
+    case 'sqlite':
+      return new SqliteStore(storeUrl.slice('sqlite:'.length), clock);
     case 'memory':
       return new MemoryStore(clock);
-    default:
-      throw new ConfigError('STORE_URL', `expects sqlite:<path> or memory:, got "${storeUrl}"`);
+    case 'redis':
+      return new RedisStore(storeUrl, clock);
   }
+}
+
+/**
+ * Builds the store `STORE_URL` names, with keys hashed and values sealed under `SEALING_KEYS`, so no
+ * code or token is ever at rest in clear whatever the store.
+ */
+export function createStore(storeUrl: string, clock: Clock, sealingKeys: readonly SealingKey[]): Store {
+  return new SealedStore(createRawStore(storeUrl, clock), sealingKeys);
 }

@@ -41,6 +41,7 @@ export class AccountApiClient implements AccountApi {
     this.http = axios.create({
       // Node's axios `timeout` only limits socket inactivity; the per-request signal below is the deadline.
       timeout: timeoutMs,
+      // Counted by axios after it inflated gzip, deflate or br: a compressed bomb stops here too.
       maxContentLength: MAX_PROFILE_BYTES,
       httpAgent: new http.Agent({ keepAlive: true }),
       httpsAgent: new https.Agent({ keepAlive: true }),
@@ -56,14 +57,18 @@ export class AccountApiClient implements AccountApi {
     let status: number;
     let data: unknown;
     // A deadline for the whole exchange: a server that trickles its answer byte by byte must not hold
-    // the skill past it.
-    const deadline = AbortSignal.timeout(this.timeoutMs);
+    // the skill past it. A timer holds the controller, so no garbage collection can take the deadline
+    // away while the body is still arriving (an inline `AbortSignal.timeout()` can be collected).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
     try {
-      ({ status, data } = await this.http.get(this.url, { headers: { Authorization: `Bearer ${accessToken}` }, signal: deadline }));
+      ({ status, data } = await this.http.get(this.url, { headers: { Authorization: `Bearer ${accessToken}` }, signal: deadline.signal }));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      const timedOut = deadline.aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-      throw new AccountApiError('unavailable', undefined, timedOut ? 'timeout' : 'network');
+      const timedOut = deadline.signal.aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+      throw new AccountApiError('unavailable', undefined, timedOut ? 'timeout' : code === 'ERR_BAD_RESPONSE' ? 'bad_response' : 'network');
+    } finally {
+      clearTimeout(timer);
     }
     if (status === 401 || status === 403) throw new AccountApiError('unauthorized', status);
     if (status !== 200) throw new AccountApiError('unavailable', status);

@@ -1,38 +1,105 @@
+import type { Logger } from '../../models/logger';
 import { InvalidGrantError } from '../errors';
-import { IssuedCodes } from '../issued-code';
+import { IssuedCodes, type ExchangedCode } from '../issued-code';
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
 import { verifyS256 } from '../pkce';
 import { toAlexaTokenResponse } from '../token-response';
-import { toOAuthError } from '../upstream-errors';
+import { UpstreamRejectedError } from '../upstream-client';
+import { withCallDeadline } from '../upstream/http-transport';
 import type { GrantHandler } from './grant';
+import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from './provider-call-once';
 
-/** RFC 6749 §4.1.3 with RFC 7636 §4.6: the code is ours, unexpired, unused, bound to client and redirect URI. */
+/** What a code is bound to, and what a request presenting it brings. */
+interface Binding {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly codeChallenge?: string;
+}
+
+/**
+ * RFC 6749 §4.1.3 with RFC 7636 §4.6: the code is ours, unexpired, unused, bound to client and redirect
+ * URI. One instance at a time exchanges it with the provider. The code dies when the provider settles
+ * it (tokens, or a refusal) or when it is presented with the wrong bindings; a transient provider
+ * failure or a crash during the exchange leaves it for Alexa's retry. Tokens the provider gave go to
+ * exactly one request: the one that waited for them, or Alexa's retry when the exchange outlived its
+ * budget.
+ */
 export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
-  const codes = new IssuedCodes(deps.store);
+  const { store, clock, logger, config } = deps;
+  const codes = new IssuedCodes(store);
+  const once = new ProviderCallOnce({ store, clock, logger, lockTtlMs: config.tokenReplay.lockTtlMs });
+
   return async ({ params, clientId, log }) => {
     const code = requireParam(params, 'code');
     const redirectUri = requireParam(params, 'redirect_uri');
     const verifier = params.get('code_verifier');
-    // Redeemed before any other check: a code presented twice is dead whatever happens next (§4.1.2).
-    const issued = await codes.redeem(code);
-    if (!issued) throw new InvalidGrantError('the authorization code is invalid, expired or already used');
-    const flowLog = log.child({ flowId: issued.flowId });
-    if (issued.clientId !== clientId) throw new InvalidGrantError('the authorization code was issued to another client');
-    if (issued.redirectUri !== redirectUri) throw new InvalidGrantError('redirect_uri does not match the authorization request');
-    if (issued.codeChallenge !== undefined) {
-      if (verifier === undefined) throw new InvalidGrantError('code_verifier is required: the authorization request had a code_challenge');
-      if (!verifyS256(verifier, issued.codeChallenge)) throw new InvalidGrantError('code_verifier does not match the code_challenge');
-    } else if (verifier !== undefined) {
-      // RFC 9700 §2.1.1: a verifier without a challenge is a PKCE downgrade attempt.
-      throw new InvalidGrantError('code_verifier was sent but the authorization request had no code_challenge');
-    }
+    const budget = new AnswerBudget(config.upstream.timeoutMs);
+
+    /** Done when the tokens are waiting, or when there is nothing left to exchange. */
+    const settled = async (): Promise<boolean> => {
+      if ((await codes.peekExchanged(code)) !== undefined) return true;
+      const issued = await codes.find(code);
+      if (!issued) return true;
+      const problem = bindingProblem(issued, clientId, redirectUri, verifier);
+      if (problem) {
+        // A code presented with the wrong bindings is dead whatever happens next (§4.1.2, §10.5).
+        await codes.spend(code);
+        throw new InvalidGrantError(problem);
+      }
+      return false;
+    };
+    const exchange = async (): Promise<void> => {
+      const issued = await codes.find(code);
+      if (!issued) return;
+      let tokens;
+      try {
+        tokens = await withCallDeadline(config.tokenReplay.providerDeadlineMs, () => deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier));
+      } catch (error) {
+        // The provider settled the code (it refused the grant): dead. Anything else, a timeout or an
+        // outage included, leaves it for Alexa's retry.
+        if (error instanceof UpstreamRejectedError && error.error === 'invalid_grant') await codes.spend(code);
+        throw error;
+      }
+      const response = toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, log: logger });
+      const exchanged: ExchangedCode = { flowId: issued.flowId, clientId: issued.clientId, redirectUri: issued.redirectUri, codeChallenge: issued.codeChallenge, response };
+      // Tokens first, then the code dies: a crash in between leaves the tokens for the retry.
+      await codes.keepExchanged(code, exchanged, clock.now() + config.tokenReplay.windowSeconds * 1000);
+      await codes.spend(code);
+      logger.info({ flowId: issued.flowId }, 'authorization code exchanged with the provider');
+    };
+
     try {
-      const tokens = await deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier);
-      flowLog.info('authorization code exchanged; tokens issued to Alexa');
-      return toAlexaTokenResponse(tokens, { defaultExpiresIn: deps.config.defaultExpiresIn, log: flowLog });
+      await once.ensure(`code:${credentialDigest(code)}`, budget, settled, exchange);
+      return await handOver(codes, code, { clientId, redirectUri, verifier }, log);
     } catch (error) {
-      throw toOAuthError(error, flowLog);
+      throw toTokenError(error, log);
     }
   };
+}
+
+/** The tokens for the code, to one request only; everyone else gets `invalid_grant`. */
+async function handOver(codes: IssuedCodes, code: string, request: { clientId: string; redirectUri: string; verifier?: string }, log: Logger) {
+  const waiting = await codes.peekExchanged(code);
+  if (!waiting) throw new InvalidGrantError('the authorization code is invalid, expired or already used');
+  const problem = bindingProblem(waiting, request.clientId, request.redirectUri, request.verifier);
+  if (problem) throw new InvalidGrantError(problem);
+  const taken = await codes.takeExchanged(code);
+  if (!taken) throw new InvalidGrantError('the authorization code is invalid, expired or already used');
+  log.info({ flowId: taken.flowId }, 'authorization code exchanged; tokens issued to Alexa');
+  return taken.response;
+}
+
+/** Why a request may not redeem a code bound to `binding`; `undefined` when it may. */
+function bindingProblem(binding: Binding, clientId: string, redirectUri: string, verifier: string | undefined): string | undefined {
+  if (binding.clientId !== clientId) return 'the authorization code was issued to another client';
+  if (binding.redirectUri !== redirectUri) return 'redirect_uri does not match the authorization request';
+  if (binding.codeChallenge !== undefined) {
+    if (verifier === undefined) return 'code_verifier is required: the authorization request had a code_challenge';
+    if (!verifyS256(verifier, binding.codeChallenge)) return 'code_verifier does not match the code_challenge';
+  } else if (verifier !== undefined) {
+    // RFC 9700 §2.1.1: a verifier without a challenge is a PKCE downgrade attempt.
+    return 'code_verifier was sent but the authorization request had no code_challenge';
+  }
+  return undefined;
 }

@@ -1,19 +1,73 @@
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
-import { toAlexaTokenResponse } from '../token-response';
-import { toOAuthError } from '../upstream-errors';
+import { toAlexaTokenResponse, type AlexaTokenResponse } from '../token-response';
+import { withCallDeadline } from '../upstream/http-transport';
 import type { GrantHandler } from './grant';
+import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from './provider-call-once';
 
-/** RFC 6749 §6: refresh through the provider; Alexa keeps its refresh token when the provider sends none. */
+/**
+ * RFC 6749 §6, made idempotent for Alexa. Providers that rotate refresh tokens treat a second use of
+ * the old one as a replay and revoke the grant, and Alexa presents the same token again whenever an
+ * answer is lost (timeout, crash, deploy) or when it refreshes twice at once. So, per presented token:
+ *
+ * 1. the provider's answer, once written, is replayed to every request with that token for
+ *    `TOKEN_REPLAY_WINDOW_SECONDS`;
+ * 2. otherwise one instance at a time calls the provider (a store lock that expires);
+ * 3. the answer is written, sealed, to the store before anyone is answered;
+ * 4. Alexa gets `503 temporarily_unavailable` when the budget (`UPSTREAM_TIMEOUT_MS`) ends first; the
+ *    call goes on and its answer waits for Alexa's retry.
+ *
+ * Alexa keeps its refresh token when the provider sends none.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2 (refresh token rotation)
+ */
 export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
+  const { store, clock, logger, config } = deps;
+  const once = new ProviderCallOnce({ store, clock, logger, lockTtlMs: config.tokenReplay.lockTtlMs });
+  const windowMs = config.tokenReplay.windowSeconds * 1000;
+
   return async ({ params, log }) => {
     const refreshToken = requireParam(params, 'refresh_token');
+    const digest = credentialDigest(refreshToken);
+    const answerKey = `refresh-answer:${digest}`;
+    const budget = new AnswerBudget(config.upstream.timeoutMs);
+    let answer: AlexaTokenResponse | undefined;
+
+    const answered = async (): Promise<boolean> => {
+      answer = parseAnswer(await store.get(answerKey)) ?? answer;
+      return answer !== undefined;
+    };
+    const callProvider = async (): Promise<void> => {
+      const tokens = await withCallDeadline(config.tokenReplay.providerDeadlineMs, () => deps.upstream.refresh(refreshToken));
+      const response = toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, presentedRefreshToken: refreshToken, log: logger });
+      answer = response;
+      try {
+        // Written before anyone is answered: a crash from here on loses nothing.
+        await store.put(answerKey, JSON.stringify(response), clock.now() + windowMs);
+      } catch (error) {
+        // The tokens are good: the request that is still waiting gets them rather than an error.
+        logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'the store refused the refreshed tokens; only the waiting request gets them');
+        return;
+      }
+      logger.info({ rotated: tokens.refreshToken !== undefined }, 'tokens refreshed; the answer is kept for retries with the same refresh token');
+    };
+
     try {
-      const tokens = await deps.upstream.refresh(refreshToken);
-      log.info({ rotated: tokens.refreshToken !== undefined }, 'tokens refreshed');
-      return toAlexaTokenResponse(tokens, { defaultExpiresIn: deps.config.defaultExpiresIn, presentedRefreshToken: refreshToken, log });
+      await once.ensure(`refresh:${digest}`, budget, answered, callProvider);
     } catch (error) {
-      throw toOAuthError(error, log);
+      throw toTokenError(error, log);
     }
+    if (!answer) throw toTokenError(new Error('the refresh ended without an answer'), log);
+    return answer;
   };
+}
+
+function parseAnswer(stored: string | undefined): AlexaTokenResponse | undefined {
+  if (stored === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(stored) as AlexaTokenResponse;
+    return typeof parsed.access_token === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
