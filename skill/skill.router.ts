@@ -1,10 +1,10 @@
 import { SkillRequestSignatureVerifier, TimestampVerifier, type Verifier } from 'ask-sdk-express-adapter';
-import type { RequestEnvelope } from 'ask-sdk-model';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { AppDeps } from '../app';
 import type { Logger } from '../models/logger';
 import { AccountApiClient } from './account-api.client';
 import { buildSkill } from './build-skill';
+import { checkEnvelope } from './request-envelope';
+import type { SkillHostDeps } from './skill-deps';
 
 /** Budget for verifying a request (the signature check may fetch Amazon's certificate chain). */
 const VERIFY_TIMEOUT_MS = 3000;
@@ -16,7 +16,7 @@ const VERIFY_TIMEOUT_MS = 3000;
  * another skill gets a 400 with no internal message, and the certificate fetch has a time limit.
  * @see https://developer.amazon.com/docs/custom-skills/host-a-custom-skill-as-a-web-service.html
  */
-export function createSkillRouter(deps: AppDeps): Router {
+export function createSkillRouter(deps: SkillHostDeps): Router {
   const { config } = deps;
   const logger = deps.logger.child({ route: 'alexa' });
   const accountApi = deps.skill?.accountApi ?? new AccountApiClient(config.skill.accountApiUrl, config.skill.accountApiTimeoutMs);
@@ -37,12 +37,12 @@ export function createSkillRouter(deps: AppDeps): Router {
       logger.warn({ cause: error instanceof Error ? error.message : 'unknown' }, 'Alexa request refused: signature or timestamp verification failed');
       return refuse(res, 'request verification failed');
     }
-    const envelope = parseEnvelope(body);
-    if (!envelope) return refuse(res, 'the body is not an Alexa request envelope');
-    if (config.skill.skillId && applicationId(envelope) !== config.skill.skillId) {
-      logger.warn({ applicationId: applicationId(envelope) }, 'Alexa request refused: it is for another skill id (SKILL_ID)');
-      return refuse(res, 'the request is for another skill');
+    const checked = checkEnvelope(body, config.skill.skillId);
+    if (!checked.ok) {
+      if (checked.otherSkillId !== undefined) logger.warn({ applicationId: checked.otherSkillId }, 'Alexa request refused: it is for another skill id (SKILL_ID)');
+      return refuse(res, checked.reason);
     }
+    const { envelope } = checked;
     try {
       res.json(await skill.invoke(envelope));
     } catch (error) {
@@ -67,20 +67,6 @@ function refuseParsedBody(logger: Logger) {
 
 function refuse(res: Response, reason: string): void {
   res.status(400).json({ error: 'bad_request', reason });
-}
-
-function parseEnvelope(body: string): RequestEnvelope | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    const request = (parsed as { request?: { type?: unknown } } | null)?.request;
-    return typeof request?.type === 'string' ? (parsed as RequestEnvelope) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function applicationId(envelope: RequestEnvelope): string | undefined {
-  return envelope.context?.System?.application?.applicationId ?? envelope.session?.application?.applicationId;
 }
 
 function logFailure(logger: Logger, error: unknown): void {
