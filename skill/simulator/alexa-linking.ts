@@ -17,7 +17,7 @@ export interface LinkingAttempt {
 }
 
 /**
- * Starts linking as the Alexa app does: an unguessable `state`, a PKCE S256 challenge, the skill's client
+ * Starts linking as the Alexa app does: an unguessable `state`, a PKCE S256 challenge (code grant), the skill's client
  * id, `response_type` by the skill's grant type, its scopes and the redirect URI of the user's region.
  * @see https://developer.amazon.com/docs/account-linking/configure-authorization-code-grant.html
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.2
@@ -38,8 +38,8 @@ export function startLinking(options: {
     state,
     redirect_uri: options.redirectUri,
     ...(options.scope ? { scope: options.scope } : {}),
-    code_challenge: pkceChallenge(codeVerifier),
-    code_challenge_method: 'S256',
+    // PKCE belongs to the authorization code grant; an implicit request has no code to bind it to.
+    ...(options.responseType === 'code' ? { code_challenge: pkceChallenge(codeVerifier), code_challenge_method: 'S256' } : {}),
   }).toString();
   return { state, codeVerifier, redirectUri: options.redirectUri, responseType: options.responseType, authorizeUrl: url.toString() };
 }

@@ -130,7 +130,7 @@ export class Simulator {
     session.steps.push({
       title: 'Alexa opens the authorization URL',
       status: 'ok',
-      detail: `GET /oauth/authorize with response_type=${attempt.responseType}, a new state, PKCE S256 and redirect_uri ${redirectUri}${standIn}`,
+      detail: `GET /oauth/authorize with response_type=${attempt.responseType}, a new state, ${attempt.responseType === 'code' ? 'PKCE S256, ' : ''}redirect_uri ${redirectUri}${standIn}`,
     });
     return { sessionId: session.id, authorizeUrl: attempt.authorizeUrl, view: this.view(session) };
   }
