@@ -39,7 +39,7 @@ describe('against demo mode', () => {
     expect(code).toBe(0);
     // The command prints no code or token it handled.
     expect(stdout).not.toMatch(/access_token=|code=[A-Za-z0-9_-]{20,}/);
-  });
+  }, 60_000);
 });
 
 describe('with the provider down', () => {
@@ -57,11 +57,11 @@ describe('with the provider down', () => {
     expect(stdout).toContain('✗ sign in at the provider as "ada"');
     expect(stderr).toMatch(/failed at step "sign in at the provider as \\?"ada\\?"": cannot reach http:\/\/localhost:\d+\/auth/);
     expect(stdout).not.toContain('Alexa says');
-  });
+  }, 60_000);
 });
 
 test('nothing listening: fails at the first step, saying where it looked', async () => {
   const { code, stderr } = await simulate(['--url', 'http://127.0.0.1:9']);
   expect(code).toBe(1);
   expect(stderr).toContain('failed at step "reach linkbridge"');
-});
+}, 60_000);

@@ -82,7 +82,7 @@ describe.each(['code', 'implicit'] as const)('%s mode', (mode) => {
     } finally {
       await context.close();
     }
-  });
+  }, 60_000);
 });
 
 test('a person who cancels at the provider sees which step failed and why', async () => {
@@ -98,4 +98,4 @@ test('a person who cancels at the provider sees which step failed and why', asyn
   } finally {
     await page.close();
   }
-});
+}, 60_000);
