@@ -61,7 +61,7 @@ const english: Omit<SpeechStrings, 'fieldLabels' | 'locale'> = {
   summaryIntro: 'Here is your account.',
   summaryItem: (label, value) => `Your ${label} is ${value}.`,
   summaryEmpty: 'Your account is linked, but it lists no details I can read out.',
-  fieldMissing: (label) => `Your account does not list a ${label}.`,
+  fieldMissing: (label) => `Your account does not list your ${label}.`,
   fieldUnknown: (choices) => `I can't look that up. You can ask for your ${choices}.`,
   orWord: 'or',
   help: 'You can ask me: what is my name, what is my email, is my account linked, or tell me about my account. What would you like to know?',
@@ -115,14 +115,15 @@ export const SPEECH: Readonly<Record<string, SpeechStrings>> = {
           ? `Ja, dein Konto ist verknüpft. Du bist als ${name ?? email} angemeldet.`
           : 'Ja, dein Konto ist verknüpft.',
     notLinkedAnswer:
-      'Nein, dein Konto ist noch nicht verknüpft. Öffne dazu die Alexa App, gehe zu diesem Skill und wähle Konto verknüpfen. Ich habe dir dazu eine Karte in der Alexa App geschickt.',
+      'Nein, dein Konto ist noch nicht verknüpft. Um es zu verknüpfen, öffne die Alexa App, gehe zu diesem Skill und wähle Konto verknüpfen. Ich habe dir dazu eine Karte in der Alexa App geschickt.',
     yourEmail: (email) => `Deine E-Mail-Adresse ist ${email}.`,
     noEmail: 'In deinem Konto ist keine E-Mail-Adresse hinterlegt.',
     summaryIntro: 'Das steht in deinem Konto.',
     summaryItem: (label, value) => `${label}: ${value}.`,
     summaryEmpty: 'Dein Konto ist verknüpft, enthält aber keine Angaben, die ich vorlesen kann.',
-    fieldMissing: (label) => `In deinem Konto ist keine Angabe zu ${label} hinterlegt.`,
-    fieldUnknown: (choices) => `Das kann ich nicht nachsehen. Du kannst nach ${choices} fragen.`,
+    // The label stands alone, as in the summary ("Geburtstag: …"): German would need its article and case otherwise.
+    fieldMissing: (label) => `${label}: In deinem Konto ist dazu nichts hinterlegt.`,
+    fieldUnknown: (choices) => `Das kann ich nicht nachsehen. Ich kenne diese Angaben: ${choices}.`,
     orWord: 'oder',
     help: 'Du kannst mich zum Beispiel fragen: wie heiße ich, wie lautet meine E-Mail-Adresse, ist mein Konto verknüpft, oder: erzähl mir von meinem Konto. Was möchtest du wissen?',
     fallback: 'Entschuldigung, das habe ich nicht verstanden. Du kannst nach deinem Namen, deiner E-Mail-Adresse oder deinem Konto fragen.',

@@ -112,7 +112,10 @@ describe('account questions', () => {
       'Your time zone is London time.',
     );
     expect(speech(await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, slots: fieldSlot('birthday') })))).toContain(
-      'does not list a birthday',
+      'does not list your birthday',
+    );
+    expect(speech(await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, locale: 'de-DE', slots: fieldSlot('Geburtstag', 'birthdate') })))).toBe(
+      '<speak>Geburtstag: In deinem Konto ist dazu nichts hinterlegt.</speak>',
     );
   });
 
