@@ -33,7 +33,8 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(createLinkingRouter(deps));
   const { config } = deps;
-  app.get('/', homePageRoute({ demo: config.demo, simulator: config.simulator.enabled, linkMode: config.linkMode }));
+  const privacyPolicyUrl = config.skill.privacyPolicyUrl ?? `${config.publicUrl}/privacy`;
+  app.get('/', homePageRoute({ demo: config.demo, simulator: config.simulator.enabled, linkMode: config.linkMode, privacyPolicyUrl }));
   // The skill manifest's default privacy policy URL is PUBLIC_URL/privacy; an operator's own URL replaces the page.
   if (!config.skill.privacyPolicyUrl) app.get('/privacy', privacyPolicyRoute(config.publicUrl));
   if (config.simulator.enabled) app.use(createSimulatorRouter(deps));

@@ -5,6 +5,8 @@ export interface HomePageOptions {
   readonly demo: boolean;
   readonly simulator: boolean;
   readonly linkMode: string;
+  /** Where the privacy policy is: this service's `/privacy`, or the operator's own page. */
+  readonly privacyPolicyUrl: string;
 }
 
 /** `GET /`: what this service is, where to try it (the simulator, when on) and where the docs are. */
@@ -20,7 +22,7 @@ ${
     : '<p>The simulator is off (set <code>SIMULATOR=true</code> to serve it).</p>'
 }
 <p>Documentation: the <code>README.md</code> of this project (configuration, routes, deploying the skill with ask-cli).
-Health: <a href="healthz"><code>/healthz</code></a>. Privacy policy: <a href="privacy"><code>/privacy</code></a>.</p>`;
+Health: <a href="healthz"><code>/healthz</code></a>. <a href="${escapeHtml(options.privacyPolicyUrl)}">Privacy policy</a>.</p>`;
   const page = demoPage('linkbridge', body);
   return (_req, res) => {
     res.status(200).set(DEMO_PAGE_HEADERS).send(page);
