@@ -106,6 +106,12 @@ test('pages carry the error pages\' security headers; / points to the simulator;
     expect(await response.text()).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
   }
   expect(await (await fetch(`${stack.baseUrl}/`)).text()).toContain('href="simulator"');
+  // The page finds its script from every address it is served at.
+  for (const [path, src] of [['/simulator', 'simulator/simulator.js'], ['/simulator/', 'simulator.js'], ['/simulator/link', 'simulator.js']]) {
+    const html = await (await fetch(`${stack.baseUrl}${path}`)).text();
+    expect(html).toContain(`<script src="${src}" defer></script>`);
+    expect((await fetch(new URL(src, `${stack.baseUrl}${path}`))).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+  }
   const provider = await fetch(`${stack.provider.issuer}/interaction/unknown`);
   expect(provider.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   expect(provider.headers.get('x-content-type-options')).toBe('nosniff');
