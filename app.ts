@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { demoLandingRoute } from './demo/demo-landing.route';
+import { homePageRoute } from './demo/home-page.route';
 import { createLinkingRouter } from './linking/linking.router';
 import type { LinkingDeps } from './linking/linking-deps';
+import { privacyPolicyRoute } from './skill/privacy-policy.route';
+import { createSimulatorRouter } from './skill/simulator/simulator.router';
 import { createSkillRouter } from './skill/skill.router';
 import type { SkillDeps } from './skill/skill-deps';
 
@@ -29,7 +32,13 @@ export function createApp(deps: AppDeps): Express {
     }
   });
   app.use(createLinkingRouter(deps));
-  if (deps.config.demo) app.get('/simulator/link', demoLandingRoute());
+  const { config } = deps;
+  const privacyPolicyUrl = config.skill.privacyPolicyUrl ?? `${config.publicUrl}/privacy`;
+  app.get('/', homePageRoute({ demo: config.demo, simulator: config.simulator.enabled, linkMode: config.linkMode, privacyPolicyUrl }));
+  // The skill manifest's default privacy policy URL is PUBLIC_URL/privacy; an operator's own URL replaces the page.
+  if (!config.skill.privacyPolicyUrl) app.get('/privacy', privacyPolicyRoute(config.publicUrl));
+  if (config.simulator.enabled) app.use(createSimulatorRouter(deps));
+  else if (config.demo) app.get('/simulator/link', demoLandingRoute());
   // The skill route parses its own raw body (signature verification needs the exact bytes).
   app.use(createSkillRouter(deps));
 
@@ -55,7 +64,9 @@ function requestLog(deps: AppDeps) {
     const requestId = randomUUID();
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
-      deps.logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: deps.clock.now() - started }, 'request');
+      // originalUrl: nested routers rewrite req.url while they run; the query is dropped (it can hold codes).
+      const path = new URL(req.originalUrl, 'http://linkbridge.invalid').pathname;
+      deps.logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: deps.clock.now() - started }, 'request');
     });
     next();
   };

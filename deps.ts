@@ -27,7 +27,8 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
     'provider profile resolved',
   );
   if (config.sealingKeysEphemeral) {
-    logger.warn('SEALING_KEYS is not set: using a key made for this process; linking flows in progress fail after a restart and across instances');
+    // In demo mode a key for this process is what a first start needs, so it is news, not a warning.
+    logger[config.demo ? 'info' : 'warn']('SEALING_KEYS is not set: using a key made for this process; linking flows in progress fail after a restart and across instances');
   }
   return {
     config,

@@ -18,27 +18,27 @@ async function main(): Promise<void> {
       publicHost: 'localhost',
       clients: [{ clientId: config.upstream.clientId, clientSecret: config.upstream.clientSecret, redirectUris: [`${config.publicUrl}/oauth/callback`] }],
     });
-    logger.warn(
+    // Demo mode is what a first start looks like, not a fault: said as information, not as a warning.
+    logger.info(
       { issuer: demo.issuer, accountApi: demo.userinfoUrl },
-      'demo mode: no UPSTREAM_* configured, so an embedded demo provider (sign in with any name and password) and account API are running',
+      'demo mode: no UPSTREAM_* configured, so an embedded demo provider (sign in as ada, any password) and account API are running',
     );
   }
 
   const deps = await buildDeps(config, logger);
   const server = createServer(createApp(deps));
-  server.listen(config.port, () => {
-    logger.info({ publicUrl: config.publicUrl, mode: config.linkMode, provider: deps.upstream.providerName }, `linkbridge listening on port ${config.port}`);
-    if (config.demo) {
-      const authorize = new URL(`${config.publicUrl}/oauth/authorize`);
-      authorize.search = new URLSearchParams({
-        client_id: config.alexa.clientId,
-        response_type: config.linkMode === 'code' ? 'code' : 'token',
-        redirect_uri: [...config.alexa.redirectUrls][0],
-        state: 'demo',
-      }).toString();
-      logger.info({ tryLinking: authorize.toString() }, 'demo mode: open this URL in a browser to link an account');
+  const listening = () => {
+    const where = config.host ? `${config.host}:${config.port}` : `port ${config.port} on all interfaces`;
+    logger.info({ publicUrl: config.publicUrl, host: config.host ?? 'all interfaces', mode: config.linkMode, provider: deps.upstream.providerName }, `linkbridge listening on ${where}`);
+    // The last line is for the person who just ran `npm start`: where to go next.
+    if (config.simulator.enabled) {
+      logger.info({ simulator: `${config.publicUrl}/simulator` }, 'simulator ready');
+      // The JSON log is for machines; this line is for the person who just typed `npm start`.
+      process.stderr.write(`\nlinkbridge is ready. Open ${config.publicUrl}/simulator to link an account and ask "what's my name".\n\n`);
     }
-  });
+  };
+  if (config.host) server.listen(config.port, config.host, listening);
+  else server.listen(config.port, listening);
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { demoMemoryAdapter } from './demo-memory.adapter';
+import { DEMO_PAGE_HEADERS, demoPage, escapeHtml } from './html-page';
 
 /** A client registered at the demo provider (linkbridge, as the provider's OAuth client). */
 export interface DemoClient {
@@ -39,6 +41,7 @@ export const DEMO_ACCOUNTS: Readonly<Record<string, Readonly<Record<string, stri
     email_verified: true,
     locale: 'en-GB',
     zoneinfo: 'Europe/London',
+    birthdate: '1815-12-10',
   },
 };
 
@@ -75,11 +78,14 @@ export async function startDemoProvider(options: DemoProviderOptions): Promise<D
     },
     claims: {
       openid: ['sub'],
-      profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'zoneinfo'],
+      profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'zoneinfo', 'birthdate'],
       email: ['email', 'email_verified'],
     },
     scopes: ['openid', 'profile', 'email'],
-    features: { devInteractions: { enabled: true }, userinfo: { enabled: true } },
+    // The sign-in and consent pages are the demo's own (below), so they can say which user to try.
+    features: { devInteractions: { enabled: false }, userinfo: { enabled: true } },
+    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    adapter: demoMemoryAdapter(),
     pkce: { methods: ['S256'], required: () => false },
     issueRefreshToken: async () => true,
     rotateRefreshToken: true,
@@ -102,9 +108,15 @@ export async function startDemoProvider(options: DemoProviderOptions): Promise<D
     },
   };
   const provider = new Provider(issuer, configuration);
-  // The demo provider's own warnings (development keys, dev interactions) are expected here.
   provider.on('server_error', () => undefined);
-  server.on('request', provider.callback());
+  const callback = provider.callback();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const interaction = /^\/interaction\/([\w-]+)(?:\/(login|confirm|abort))?$/.exec(new URL(req.url ?? '/', issuer).pathname);
+    if (!interaction) return void callback(req, res);
+    handleInteraction(provider, req, res, interaction[2]).catch(() => {
+      if (!res.headersSent) sendPage(res, 400, 'Sign-in expired', '<h1>This sign-in has expired</h1><p>Go back and start linking again.</p>');
+    });
+  });
 
   return {
     issuer,
@@ -118,5 +130,78 @@ export async function startDemoProvider(options: DemoProviderOptions): Promise<D
 }
 
 function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  return escapeHtml(text);
+}
+
+type DemoOidcProvider = InstanceType<(typeof import('oidc-provider'))['default']>;
+
+/** The longest login name accepted; it becomes the account id (`sub`). */
+const MAX_LOGIN_LENGTH = 64;
+
+/**
+ * The demo's sign-in and consent pages (oidc-provider's interaction API): any name and password sign
+ * in; `ada` has a full profile, which the page says.
+ * @see https://github.com/panva/node-oidc-provider/blob/v8.x/docs/README.md#user-flows
+ */
+async function handleInteraction(provider: DemoOidcProvider, req: IncomingMessage, res: ServerResponse, action: string | undefined): Promise<void> {
+  const details = await provider.interactionDetails(req, res);
+  const base = `/interaction/${encodeURIComponent(details.uid)}`;
+  if (action === undefined && req.method === 'GET') {
+    if (details.prompt.name === 'login') return sendPage(res, 200, 'Sign in to the demo provider', signInPage(base));
+    return sendPage(res, 200, 'Allow access', consentPage(base, String(details.params.client_id ?? '')));
+  }
+  if (action === 'abort') {
+    return void (await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user declined.' }, { mergeWithLastSubmission: false }));
+  }
+  if (req.method !== 'POST') return sendPage(res, 405, 'Not allowed', '<h1>Use the form on the sign-in page</h1>');
+  if (action === 'login') {
+    const login = new URLSearchParams(await readBody(req)).get('login')?.trim() ?? '';
+    if (!login || login.length > MAX_LOGIN_LENGTH) return sendPage(res, 400, 'Sign in to the demo provider', signInPage(base, 'Enter a name of up to 64 characters.'));
+    return void (await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false }));
+  }
+  const { session, params, prompt, grantId } = details;
+  const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: session?.accountId, clientId: String(params.client_id) });
+  if (!grant) throw new Error('grant not found');
+  const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+  await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+}
+
+function signInPage(base: string, problem?: string): string {
+  return `<h1>Sign in to the demo provider</h1>
+<p class="hint" id="demo-hint">Try <strong>ada</strong> with any password: Ada Lovelace, with an email address, time zone and language.
+Any other name signs in as a new person who has only that name.</p>
+${problem ? `<p role="alert">${escapeHtml(problem)}</p>` : ''}
+<form method="post" action="${escapeHtml(base)}/login" autocomplete="off">
+<label for="login">Name</label><input id="login" name="login" value="ada" required maxlength="${MAX_LOGIN_LENGTH}" autocapitalize="none">
+<label for="password">Password (anything)</label><input id="password" name="password" type="password">
+<button type="submit">Sign in</button>
+</form>
+<p><a href="${escapeHtml(base)}/abort">Cancel</a></p>`;
+}
+
+function consentPage(base: string, clientId: string): string {
+  return `<h1>Allow access?</h1>
+<p><code>${escapeHtml(clientId)}</code> (linkbridge) asks to read your name, email address and profile, so Alexa can answer questions about your account.</p>
+<form method="post" action="${escapeHtml(base)}/confirm"><button type="submit">Allow</button></form>
+<p><a class="button secondary" href="${escapeHtml(base)}/abort">Deny</a></p>`;
+}
+
+function sendPage(res: ServerResponse, status: number, title: string, body: string): void {
+  res.writeHead(status, DEMO_PAGE_HEADERS).end(demoPage(title, body));
+}
+
+/** A form body of at most 8 kB (a name and a password). */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > 8192) reject(new Error('form too large'));
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
 }

@@ -92,6 +92,15 @@ export interface Config {
   /** Port of the embedded demo provider (demo mode only). */
   readonly demoProviderPort: number;
   readonly skill: SkillConfig;
+  /** Listening address and the simulator: see {@link readListenAndSimulator}. */
+  readonly host?: string;
+  readonly simulator: SimulatorConfig;
+}
+
+/** The simulator that plays Alexa (`GET /simulator`). */
+export interface SimulatorConfig {
+  /** On in demo mode unless `NODE_ENV=production`; `SIMULATOR=true|false` decides otherwise. */
+  readonly enabled: boolean;
 }
 
 /** A configuration value that stops the start; the message names the variable and what it expects. */
@@ -182,6 +191,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
       fieldMap: file.skill?.fieldMap,
       privacyPolicyUrl: read.url('PRIVACY_POLICY_URL'),
     },
+    ...readListenAndSimulator(read, demo),
   };
   return deepFreeze(config);
 }
@@ -200,6 +210,22 @@ function isDemo(env: Env, file: ConfigFile, read: EnvReader): boolean {
     throw new ConfigError('UPSTREAM_PRESET', 'nothing upstream is configured, and demo mode never runs with NODE_ENV=production: set UPSTREAM_PRESET and the UPSTREAM_* it needs');
   }
   return read.boolean('LINKBRIDGE_DEMO', true);
+}
+
+// ── Listening address and simulator ─────────────────────────────────────────────────────────────────
+
+/**
+ * `HOST`: the interface to listen on (a host name or IP address; unset listens on all interfaces).
+ * `SIMULATOR`: serves `GET /simulator`, which plays Alexa against this instance. On by default in demo
+ * mode only, and never by default when `NODE_ENV=production`.
+ */
+function readListenAndSimulator(read: EnvReader, demo: boolean): Pick<Config, 'host' | 'simulator'> {
+  const host = read.string('HOST');
+  if (host !== undefined && !/^[A-Za-z0-9.:-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(host)) {
+    throw new ConfigError('HOST', `expects a host name or IP address to listen on (such as 127.0.0.1 or ::), got "${host}"`);
+  }
+  const production = read.string('NODE_ENV') === 'production';
+  return { host: host?.replace(/^\[(.*)\]$/, '$1'), simulator: { enabled: read.boolean('SIMULATOR', demo && !production) } };
 }
 
 function readUpstream(read: EnvReader, demo: boolean, file: ConfigFile, demoIssuer: string): UpstreamConfig {

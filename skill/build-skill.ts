@@ -1,7 +1,7 @@
 import { SkillBuilders, type Skill } from 'ask-sdk-core';
 import type { Config } from '../models/config';
 import type { Logger } from '../models/logger';
-import { emailHandler, fieldHandler, nameHandler, summaryHandler } from './handlers/account-question.handler';
+import { emailHandler, fieldHandler, firstNameHandler, linkedAccountHandler, nameHandler, summaryHandler } from './handlers/account-question.handler';
 import { fallbackHandler, helpHandler, sessionEndedHandler, stopHandler } from './handlers/builtin.handler';
 import { errorHandler } from './handlers/error.handler';
 import type { HandlerContext } from './handlers/handler-context';
@@ -16,6 +16,8 @@ export function buildSkill(config: Config, logger: Logger, deps: SkillDeps): Ski
     .addRequestHandlers(
       launchHandler(context),
       nameHandler(context),
+      firstNameHandler(context),
+      linkedAccountHandler(context),
       emailHandler(context),
       summaryHandler(context),
       fieldHandler(context),

@@ -27,10 +27,12 @@ export async function withLinkedAccount(
   input: HandlerInput,
   context: AccountContext,
   answer: (account: LinkedAccount) => Response,
+  /** What to say when there is no link, when the question deserves more than the usual "link it first". */
+  unlinked: (strings: SpeechStrings) => string = (strings) => strings.notLinked,
 ): Promise<Response> {
   const strings = speechFor(getLocale(input.requestEnvelope));
   const token = getAccountLinkingAccessToken(input.requestEnvelope);
-  if (!token) return respond(input, { speak: strings.notLinked, linkAccountCard: true, endSession: true });
+  if (!token) return respond(input, { speak: unlinked(strings), linkAccountCard: true, endSession: true });
 
   let profile: AccountProfile;
   try {

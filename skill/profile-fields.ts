@@ -1,5 +1,8 @@
 import type { AccountProfile } from './account-api.client';
 import type { SpeechStrings } from './speech/speech-strings';
+import { spokenValue } from './speech/spoken-values';
+
+export { naturalValue, spokenValue } from './speech/spoken-values';
 
 /** A profile field the skill can speak: where it is in the account API's answer and what to call it. */
 export interface ProfileField {
@@ -30,17 +33,6 @@ export function readPath(profile: AccountProfile, path: string): unknown {
   return value;
 }
 
-/** A value as it can be spoken, or `undefined` for empty values and nested objects. */
-export function spokenValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() || undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (Array.isArray(value)) {
-    const parts = value.map(spokenValue).filter((part): part is string => part !== undefined);
-    return parts.length > 0 ? parts.join(', ') : undefined;
-  }
-  return undefined;
-}
-
 /** The user's name from OIDC claims: `name`, else given and family name, else the username. */
 export function displayName(profile: AccountProfile): string | undefined {
   const full = spokenValue(profile.name);
@@ -52,4 +44,12 @@ export function displayName(profile: AccountProfile): string | undefined {
 /** The email claim. */
 export function email(profile: AccountProfile): string | undefined {
   return spokenValue(profile.email);
+}
+
+/** The user's first name: `given_name`, else the first word of `name`, else the username. */
+export function firstName(profile: AccountProfile): string | undefined {
+  const given = spokenValue(profile.given_name);
+  if (given) return given;
+  const full = spokenValue(profile.name);
+  return full ? full.split(' ')[0] : spokenValue(profile.preferred_username);
 }

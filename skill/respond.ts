@@ -1,6 +1,6 @@
 import type { HandlerInput } from 'ask-sdk-core';
 import type { Response } from 'ask-sdk-model';
-import { ssml } from './speech/ssml';
+import { fittedSsml } from './speech/ssml';
 
 /** What a handler answers. */
 export interface Answer {
@@ -13,12 +13,12 @@ export interface Answer {
 }
 
 /**
- * Builds every response the skill gives, so all speech passes through `ssml()` and the
- * session rules are the same everywhere.
+ * Builds every response the skill gives, so all speech passes through `fittedSsml()` (well-formed,
+ * within Alexa's length limits) and the session rules are the same everywhere.
  */
 export function respond(input: HandlerInput, answer: Answer): Response {
-  const builder = input.responseBuilder.speak(ssml(answer.speak));
-  if (answer.reprompt) builder.reprompt(ssml(answer.reprompt));
+  const builder = input.responseBuilder.speak(fittedSsml(answer.speak));
+  if (answer.reprompt) builder.reprompt(fittedSsml(answer.reprompt));
   if (answer.linkAccountCard) builder.withLinkAccountCard();
   builder.withShouldEndSession(answer.endSession ?? !answer.reprompt);
   return builder.getResponse();

@@ -1,3 +1,6 @@
+import type { Clock } from '../models/clock';
+import type { Config } from '../models/config';
+import type { Logger } from '../models/logger';
 import type { AccountApi } from './account-api.client';
 import type { RequestVerifier } from './request-verifier/alexa-request-verifier';
 
@@ -7,4 +10,14 @@ export interface SkillDeps {
   readonly accountApi: AccountApi;
   /** Checks that a request is Alexa's (signature, certificate, timestamp); built from config when absent. */
   readonly requestVerifier?: RequestVerifier;
+}
+
+/** What hosting the skill (`POST /alexa`, or the simulator's in-process path) needs from the app. */
+export interface SkillHostDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Time for the request verifier's timestamp and certificate-validity checks. */
+  readonly clock: Clock;
+  /** Parts of the skill tests replace (the account API client); built from config when absent. */
+  readonly skill?: Partial<SkillDeps>;
 }

@@ -17,11 +17,11 @@ const PUBLISHING: Record<string, v1.skill.Manifest.SkillManifestLocalizedPublish
   'en-US': ENGLISH_PUBLISHING,
   'en-GB': ENGLISH_PUBLISHING,
   'de-DE': {
-    name: 'Konto Brücke',
+    name: 'Kontobrücke',
     summary: 'Frag nach deinem verknüpften Konto: Name, E-Mail-Adresse und eine Übersicht.',
-    description: 'Verknüpfe dein Konto und frag Alexa nach deinem Namen, deiner E-Mail-Adresse oder einer Übersicht deines Profils.',
-    examplePhrases: ['Alexa, öffne konto brücke', 'Alexa, frag konto brücke wie ist mein name', 'Alexa, frag konto brücke was steht in meinem konto'],
-    keywords: ['konto', 'profil', 'email'],
+    description: 'Verknüpfe dein Konto und frag Alexa, wie du heißt, wie deine E-Mail-Adresse lautet, ob dein Konto verknüpft ist, oder lass dir dein Profil vorlesen.',
+    examplePhrases: ['Alexa, öffne Kontobrücke', 'Alexa, frag Kontobrücke, wie ich heiße', 'Alexa, frag Kontobrücke, ob mein Konto verknüpft ist'],
+    keywords: ['konto', 'profil', 'e-mail'],
   },
 };
 

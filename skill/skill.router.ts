@@ -1,10 +1,10 @@
-import type { RequestEnvelope } from 'ask-sdk-model';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { AppDeps } from '../app';
 import type { Logger } from '../models/logger';
 import { AccountApiClient } from './account-api.client';
 import { buildSkill } from './build-skill';
+import { checkEnvelope } from './request-envelope';
 import { AlexaRequestVerifier } from './request-verifier/alexa-request-verifier';
+import type { SkillHostDeps } from './skill-deps';
 
 /**
  * `POST /alexa`: the skill endpoint. The body is read raw, so the request verifier (signature and
@@ -12,7 +12,7 @@ import { AlexaRequestVerifier } from './request-verifier/alexa-request-verifier'
  * that fails verification, is not JSON or is meant for another skill gets a 400 with no internal message.
  * @see https://developer.amazon.com/docs/custom-skills/host-a-custom-skill-as-a-web-service.html
  */
-export function createSkillRouter(deps: AppDeps): Router {
+export function createSkillRouter(deps: SkillHostDeps): Router {
   const { config } = deps;
   const logger = deps.logger.child({ route: 'alexa' });
   const accountApi = deps.skill?.accountApi ?? new AccountApiClient(config.skill.accountApiUrl, config.skill.accountApiTimeoutMs);
@@ -27,18 +27,19 @@ export function createSkillRouter(deps: AppDeps): Router {
   const router = Router();
   router.post('/alexa', refuseParsedBody(logger), express.text({ type: () => true, limit: '256kb' }), async (req: Request, res: Response) => {
     const body = typeof req.body === 'string' ? req.body : '';
-    const envelope = parseEnvelope(body);
+    const parsed = parseJson(body);
     try {
-      await verifier?.verify(body, req.headers, envelope);
+      await verifier?.verify(body, req.headers, parsed);
     } catch (error) {
       logger.warn({ cause: error instanceof Error ? error.message : 'unknown' }, 'Alexa request refused: signature or timestamp verification failed');
       return refuse(res, 'request verification failed');
     }
-    if (!envelope) return refuse(res, 'the body is not an Alexa request envelope');
-    if (config.skill.skillId && applicationId(envelope) !== config.skill.skillId) {
-      logger.warn({ applicationId: applicationId(envelope) }, 'Alexa request refused: it is for another skill id (SKILL_ID)');
-      return refuse(res, 'the request is for another skill');
+    const checked = checkEnvelope(parsed ?? body, config.skill.skillId);
+    if (!checked.ok) {
+      if (checked.otherSkillId !== undefined) logger.warn({ applicationId: checked.otherSkillId }, 'Alexa request refused: it is for another skill id (SKILL_ID)');
+      return refuse(res, checked.reason);
     }
+    const { envelope } = checked;
     try {
       res.json(await skill.invoke(envelope));
     } catch (error) {
@@ -65,20 +66,15 @@ function refuse(res: Response, reason: string): void {
   res.status(400).json({ error: 'bad_request', reason });
 }
 
-function parseEnvelope(body: string): RequestEnvelope | undefined {
+function logFailure(logger: Logger, error: unknown): void {
+  logger.error({ cause: error instanceof Error ? `${error.constructor.name}: ${error.message}` : 'unknown' }, 'skill dispatch failed');
+}
+
+/** The body as JSON, or `undefined` when it is not JSON (the envelope check then says why). */
+function parseJson(body: string): unknown {
   try {
-    const parsed: unknown = JSON.parse(body);
-    const request = (parsed as { request?: { type?: unknown } } | null)?.request;
-    return typeof request?.type === 'string' ? (parsed as RequestEnvelope) : undefined;
+    return JSON.parse(body) as unknown;
   } catch {
     return undefined;
   }
-}
-
-function applicationId(envelope: RequestEnvelope): string | undefined {
-  return envelope.context?.System?.application?.applicationId ?? envelope.session?.application?.applicationId;
-}
-
-function logFailure(logger: Logger, error: unknown): void {
-  logger.error({ cause: error instanceof Error ? `${error.constructor.name}: ${error.message}` : 'unknown' }, 'skill dispatch failed');
 }

@@ -1,13 +1,15 @@
 import type { HandlerInput, RequestHandler } from 'ask-sdk-core';
 import type { IntentRequest, Response } from 'ask-sdk-model';
 import { withLinkedAccount, type LinkedAccount } from '../linked-account';
-import { displayName, email, extraFields, readPath, spokenValue, type ProfileField } from '../profile-fields';
+import { displayName, email, extraFields, firstName, naturalValue, readPath, type ProfileField } from '../profile-fields';
 import { respond } from '../respond';
 import { isIntent, isOneShot, type HandlerContext } from './handler-context';
 
 /** The custom intents this file answers; the interaction models must declare each of them. */
 export const ACCOUNT_INTENTS = {
   name: 'GetNameIntent',
+  firstName: 'GetFirstNameIntent',
+  linked: 'GetLinkedAccountIntent',
   email: 'GetEmailIntent',
   summary: 'GetAccountSummaryIntent',
   field: 'GetAccountFieldIntent',
@@ -22,10 +24,11 @@ function accountQuestion(
   intent: string,
   context: HandlerContext,
   speakFor: (account: LinkedAccount, input: HandlerInput) => string,
+  options: { unlinked?: (strings: LinkedAccount['strings']) => string } = {},
 ): RequestHandler {
   return {
     canHandle: (input) => isIntent(input, intent),
-    handle: (input) => withLinkedAccount(input, context, (account) => answer(input, account, speakFor(account, input))),
+    handle: (input) => withLinkedAccount(input, context, (account) => answer(input, account, speakFor(account, input)), options.unlinked),
   };
 }
 
@@ -35,6 +38,27 @@ export function nameHandler(context: HandlerContext): RequestHandler {
     const name = displayName(profile);
     return name ? strings.yourName(name) : strings.noName;
   });
+}
+
+/** "What's my first name?": `given_name`, else the first word of the name. */
+export function firstNameHandler(context: HandlerContext): RequestHandler {
+  return accountQuestion(ACCOUNT_INTENTS.firstName, context, ({ profile, strings }) => {
+    const name = firstName(profile);
+    return name ? strings.yourFirstName(name) : strings.noFirstName;
+  });
+}
+
+/**
+ * "Is my account linked?", "Which account is linked?": yes and as whom, or no and how to link (with a
+ * LinkAccount card). Answering "yes" takes a profile, so a token the account API refuses is an expired link.
+ */
+export function linkedAccountHandler(context: HandlerContext): RequestHandler {
+  return accountQuestion(
+    ACCOUNT_INTENTS.linked,
+    context,
+    ({ profile, strings }) => strings.linkedAs({ name: displayName(profile), email: email(profile) }),
+    { unlinked: (strings) => strings.notLinkedAnswer },
+  );
 }
 
 /** "What's my email?" */
@@ -54,7 +78,7 @@ export function summaryHandler(context: HandlerContext): RequestHandler {
     if (name) items.push(strings.summaryItem(strings.fieldLabels.name, name));
     if (address) items.push(strings.summaryItem(strings.fieldLabels.email, address));
     for (const field of extraFields(strings, context.fieldMap)) {
-      const value = spokenValue(readPath(profile, field.path));
+      const value = naturalValue(field.path, readPath(profile, field.path), strings);
       if (value) items.push(strings.summaryItem(field.label, value));
     }
     return items.length > 0 ? [strings.summaryIntro, ...items].join(' ') : strings.summaryEmpty;
@@ -71,7 +95,7 @@ export function fieldHandler(context: HandlerContext): RequestHandler {
       const choices = `${labels.slice(0, -1).join(', ')} ${strings.orWord} ${labels[labels.length - 1]}`;
       return strings.fieldUnknown(choices);
     }
-    const value = spokenValue(readPath(profile, field.path));
+    const value = naturalValue(field.path, readPath(profile, field.path), strings);
     return value ? strings.summaryItem(field.label, value) : strings.fieldMissing(field.label);
   });
 }

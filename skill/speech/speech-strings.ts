@@ -1,5 +1,7 @@
+import type { ValueFormats } from './spoken-values';
+
 /** Everything the skill says in one locale. Values are plain text; `ssml()` escapes on the way out. */
-export interface SpeechStrings {
+export interface SpeechStrings extends ValueFormats {
   readonly welcomeLinked: (name: string) => string;
   readonly welcomeLinkedNoName: string;
   readonly whatNext: string;
@@ -9,6 +11,12 @@ export interface SpeechStrings {
   readonly notConfigured: string;
   readonly yourName: (name: string) => string;
   readonly noName: string;
+  readonly yourFirstName: (name: string) => string;
+  readonly noFirstName: string;
+  /** "Is my account linked?" when it is: who the user is signed in as, as far as the profile says. */
+  readonly linkedAs: (who: { name?: string; email?: string }) => string;
+  /** "Is my account linked?" when it is not. */
+  readonly notLinkedAnswer: string;
   readonly yourEmail: (email: string) => string;
   readonly noEmail: string;
   readonly summaryIntro: string;
@@ -26,7 +34,7 @@ export interface SpeechStrings {
   readonly fieldLabels: Readonly<Record<string, string>>;
 }
 
-const english: Omit<SpeechStrings, 'fieldLabels'> = {
+const english: Omit<SpeechStrings, 'fieldLabels' | 'locale'> = {
   welcomeLinked: (name) => `Welcome back, ${name}. You can ask for your name, your email, or about your account.`,
   welcomeLinkedNoName: 'Welcome back. You can ask for your name, your email, or about your account.',
   whatNext: 'What would you like to know?',
@@ -38,19 +46,30 @@ const english: Omit<SpeechStrings, 'fieldLabels'> = {
   notConfigured: 'Sorry, this skill is not set up to read accounts yet.',
   yourName: (name) => `Your name is ${name}.`,
   noName: 'Your account does not list a name.',
+  yourFirstName: (name) => `Your first name is ${name}.`,
+  noFirstName: 'Your account does not list a first name.',
+  linkedAs: ({ name, email }) =>
+    name && email
+      ? `Yes, your account is linked. You are signed in as ${name}, with the email address ${email}.`
+      : name || email
+        ? `Yes, your account is linked. You are signed in as ${name ?? email}.`
+        : 'Yes, your account is linked.',
+  notLinkedAnswer:
+    "No, your account isn't linked yet. To link it, open the Alexa app, go to this skill, and choose Link Account. I have sent a card to help.",
   yourEmail: (email) => `Your email address is ${email}.`,
   noEmail: 'Your account does not list an email address.',
   summaryIntro: 'Here is your account.',
   summaryItem: (label, value) => `Your ${label} is ${value}.`,
   summaryEmpty: 'Your account is linked, but it lists no details I can read out.',
-  fieldMissing: (label) => `Your account does not list a ${label}.`,
+  fieldMissing: (label) => `Your account does not list your ${label}.`,
   fieldUnknown: (choices) => `I can't look that up. You can ask for your ${choices}.`,
   orWord: 'or',
-  help: 'You can ask me: what is my name, what is my email, or tell me about my account. What would you like to know?',
+  help: 'You can ask me: what is my name, what is my email, is my account linked, or tell me about my account. What would you like to know?',
   fallback: 'Sorry, I did not get that. You can ask for your name, your email, or about your account.',
   goodbye: 'Goodbye.',
   error: 'Sorry, something went wrong. Please try again.',
   cardTitle: 'Link your account',
+  timeZone: (place) => `${place} time`,
 };
 
 const englishLabels = {
@@ -67,37 +86,51 @@ const englishLabels = {
 
 /** Speech strings by locale; other locales fall back by language, then to en-US. */
 export const SPEECH: Readonly<Record<string, SpeechStrings>> = {
-  'en-US': { ...english, fieldLabels: englishLabels },
+  'en-US': { ...english, locale: 'en-US', fieldLabels: englishLabels },
   'en-GB': {
     ...english,
+    locale: 'en-GB',
     fallback: "Sorry, I didn't catch that. You can ask for your name, your email, or about your account.",
     fieldLabels: { ...englishLabels, zoneinfo: 'time zone', phone_number: 'phone number' },
   },
   'de-DE': {
+    locale: 'de-DE',
     welcomeLinked: (name) => `Willkommen zurück, ${name}. Du kannst nach deinem Namen, deiner E-Mail-Adresse oder deinem Konto fragen.`,
     welcomeLinkedNoName: 'Willkommen zurück. Du kannst nach deinem Namen, deiner E-Mail-Adresse oder deinem Konto fragen.',
     whatNext: 'Was möchtest du wissen?',
     notLinked:
-      'Um Fragen zu deinem Konto zu beantworten, musst du es zuerst verknüpfen. Öffne die Alexa App, gehe zu diesem Skill und wähle Konto verknüpfen. Ich habe dir eine Karte geschickt.',
+      'Um Fragen zu deinem Konto zu beantworten, musst du es zuerst verknüpfen. Öffne die Alexa App, gehe zu diesem Skill und wähle Konto verknüpfen. Ich habe dir dazu eine Karte in der Alexa App geschickt.',
     linkExpired:
-      'Die Verknüpfung mit deinem Konto ist abgelaufen oder wurde widerrufen. Bitte verknüpfe dein Konto in der Alexa App erneut. Ich habe dir eine Karte geschickt.',
+      'Die Verknüpfung mit deinem Konto ist abgelaufen oder wurde widerrufen. Bitte verknüpfe dein Konto in der Alexa App erneut. Ich habe dir dazu eine Karte in der Alexa App geschickt.',
     accountUnavailable: 'Entschuldigung, ich konnte dein Konto gerade nicht erreichen. Bitte versuche es gleich noch einmal.',
     notConfigured: 'Entschuldigung, dieser Skill ist noch nicht dafür eingerichtet, Konten zu lesen.',
     yourName: (name) => `Dein Name ist ${name}.`,
     noName: 'In deinem Konto ist kein Name hinterlegt.',
+    yourFirstName: (name) => `Dein Vorname ist ${name}.`,
+    noFirstName: 'In deinem Konto ist kein Vorname hinterlegt.',
+    linkedAs: ({ name, email }) =>
+      name && email
+        ? `Ja, dein Konto ist verknüpft. Du bist als ${name} angemeldet, mit der E-Mail-Adresse ${email}.`
+        : name || email
+          ? `Ja, dein Konto ist verknüpft. Du bist als ${name ?? email} angemeldet.`
+          : 'Ja, dein Konto ist verknüpft.',
+    notLinkedAnswer:
+      'Nein, dein Konto ist noch nicht verknüpft. Um es zu verknüpfen, öffne die Alexa App, gehe zu diesem Skill und wähle Konto verknüpfen. Ich habe dir dazu eine Karte in der Alexa App geschickt.',
     yourEmail: (email) => `Deine E-Mail-Adresse ist ${email}.`,
     noEmail: 'In deinem Konto ist keine E-Mail-Adresse hinterlegt.',
-    summaryIntro: 'Hier ist dein Konto.',
+    summaryIntro: 'Das steht in deinem Konto.',
     summaryItem: (label, value) => `${label}: ${value}.`,
     summaryEmpty: 'Dein Konto ist verknüpft, enthält aber keine Angaben, die ich vorlesen kann.',
-    fieldMissing: (label) => `In deinem Konto ist keine Angabe zu ${label} hinterlegt.`,
-    fieldUnknown: (choices) => `Das kann ich nicht nachsehen. Du kannst nach ${choices} fragen.`,
+    // The label stands alone, as in the summary ("Geburtstag: …"): German would need its article and case otherwise.
+    fieldMissing: (label) => `${label}: In deinem Konto ist dazu nichts hinterlegt.`,
+    fieldUnknown: (choices) => `Das kann ich nicht nachsehen. Ich kenne diese Angaben: ${choices}.`,
     orWord: 'oder',
-    help: 'Du kannst mich fragen: wie ist mein Name, wie ist meine E-Mail-Adresse, oder erzähl mir von meinem Konto. Was möchtest du wissen?',
+    help: 'Du kannst mich zum Beispiel fragen: wie heiße ich, wie lautet meine E-Mail-Adresse, ist mein Konto verknüpft, oder: erzähl mir von meinem Konto. Was möchtest du wissen?',
     fallback: 'Entschuldigung, das habe ich nicht verstanden. Du kannst nach deinem Namen, deiner E-Mail-Adresse oder deinem Konto fragen.',
     goodbye: 'Tschüss.',
     error: 'Entschuldigung, da ist etwas schiefgegangen. Bitte versuche es noch einmal.',
     cardTitle: 'Konto verknüpfen',
+    timeZone: (place) => place,
     fieldLabels: {
       name: 'Name',
       email: 'E-Mail-Adresse',
@@ -115,9 +148,10 @@ export const SPEECH: Readonly<Record<string, SpeechStrings>> = {
 export const SUPPORTED_LOCALES = Object.keys(SPEECH);
 
 /** The strings for a request's locale: exact match, then same language, then en-US. */
-export function speechFor(locale: string | undefined): SpeechStrings {
-  if (locale && SPEECH[locale]) return SPEECH[locale];
-  const language = locale?.split('-')[0];
+export function speechFor(locale: unknown): SpeechStrings {
+  if (typeof locale !== 'string') return SPEECH['en-US'];
+  if (Object.hasOwn(SPEECH, locale)) return SPEECH[locale];
+  const language = locale.split('-')[0];
   const sameLanguage = SUPPORTED_LOCALES.find((candidate) => candidate.startsWith(`${language}-`));
   return SPEECH[sameLanguage ?? 'en-US'];
 }

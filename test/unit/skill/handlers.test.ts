@@ -89,7 +89,7 @@ describe('account questions', () => {
   test('summary: name, email and every profile field the default OIDC map knows', async () => {
     const response = await invoke(intentRequest('GetAccountSummaryIntent', { accessToken: TOKEN }));
     expect(speech(response)).toBe(
-      '<speak>Here is your account. Your name is Ada Lovelace. Your email address is ada@example.com. Your phone number is +44 20 7946 0000. Your time zone is Europe/London.</speak>',
+      '<speak>Here is your account. Your name is Ada Lovelace. Your email address is ada@example.com. Your phone number is +44 20 7946 0000. Your time zone is London time.</speak>',
     );
   });
 
@@ -109,16 +109,45 @@ describe('account questions', () => {
 
   test('one field by its spoken label, and a field the profile lacks', async () => {
     expect(speech(await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, slots: fieldSlot('time zone') })))).toContain(
-      'Your time zone is Europe/London.',
+      'Your time zone is London time.',
     );
     expect(speech(await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, slots: fieldSlot('birthday') })))).toContain(
-      'does not list a birthday',
+      'does not list your birthday',
+    );
+    expect(speech(await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, locale: 'de-DE', slots: fieldSlot('Geburtstag', 'birthdate') })))).toBe(
+      '<speak>Geburtstag: In deinem Konto ist dazu nichts hinterlegt.</speak>',
     );
   });
 
   test('an unknown field lists what can be asked', async () => {
     const response = await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, slots: fieldSlot('shoe size') }));
     expect(speech(response)).toContain('I can&apos;t look that up. You can ask for your phone number, username, birthday, time zone, language setting, website or address.');
+  });
+
+  test('first name: given_name, else the first word of the name', async () => {
+    expect(speech(await invoke(intentRequest('GetFirstNameIntent', { accessToken: TOKEN })))).toBe('<speak>Your first name is Ada.</speak>');
+    api.behaviour = { status: 200, body: { given_name: 'Grace', name: 'Rear Admiral Grace Hopper' } };
+    expect(speech(await invoke(intentRequest('GetFirstNameIntent', { accessToken: TOKEN, locale: 'de-DE' })))).toBe('<speak>Dein Vorname ist Grace.</speak>');
+    api.behaviour = { status: 200, body: { email: 'x@example.com' } };
+    expect(speech(await invoke(intentRequest('GetFirstNameIntent', { accessToken: TOKEN })))).toContain('does not list a first name');
+  });
+
+  test('is my account linked: yes, and as whom', async () => {
+    expect(speech(await invoke(intentRequest('GetLinkedAccountIntent', { accessToken: TOKEN })))).toBe(
+      '<speak>Yes, your account is linked. You are signed in as Ada Lovelace, with the email address ada@example.com.</speak>',
+    );
+    api.behaviour = { status: 200, body: { sub: 'opaque' } };
+    expect(speech(await invoke(intentRequest('GetLinkedAccountIntent', { accessToken: TOKEN })))).toBe('<speak>Yes, your account is linked.</speak>');
+  });
+
+  test('is my account linked: no, how to link, a LinkAccount card; an expired link says so', async () => {
+    const unlinked = await invoke(intentRequest('GetLinkedAccountIntent'));
+    expect(speech(unlinked)).toContain('No, your account isn&apos;t linked yet.');
+    expect(unlinked.response.card?.type).toBe('LinkAccount');
+    api.behaviour = { status: 401, body: {} };
+    const expired = await invoke(intentRequest('GetLinkedAccountIntent', { accessToken: TOKEN, locale: 'de-DE' }));
+    expect(speech(expired)).toContain('Die Verknüpfung mit deinem Konto ist abgelaufen');
+    expect(expired.response.card?.type).toBe('LinkAccount');
   });
 
   test('unlinked question: LinkAccount card', async () => {
