@@ -8,14 +8,15 @@ type Verdict = { readonly kind: 'transient' } | { readonly kind: 'terminal'; rea
 
 /**
  * The one place that decides transient versus terminal. Transient: no answer in time, a network
- * failure, HTTP 5xx or 429 (JSON body or not), or an error the profile maps to
+ * failure, an answer over the size limit, HTTP 5xx or 429 (JSON body or not), or an error the profile maps to
  * `temporarily_unavailable`. Terminal `invalid_grant`: only what the profile maps to it (or the
  * provider's own `invalid_grant`), because Alexa unlinks on it. Anything else is linkbridge's or the
  * provider's fault, never the user's: `server_error`.
  */
 function judge(error: UpstreamRejectedError | UpstreamUnavailableError): Verdict {
   if (error instanceof UpstreamUnavailableError) {
-    return error.reason === 'unreadable' || error.reason === 'too_large' ? { kind: 'terminal', error: 'server_error' } : { kind: 'transient' };
+    // An oversized answer is most likely an error page from something in front of the provider: retry.
+    return error.reason === 'unreadable' ? { kind: 'terminal', error: 'server_error' } : { kind: 'transient' };
   }
   const meaning: RfcError | undefined = error.meaning;
   if (meaning === 'temporarily_unavailable') return { kind: 'transient' };

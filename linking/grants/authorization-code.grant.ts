@@ -35,6 +35,8 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
     const redirectUri = requireParam(params, 'redirect_uri');
     const verifier = params.get('code_verifier');
     const budget = new AnswerBudget(config.upstream.timeoutMs);
+    /** The request's log, with the flow id once the code is known, so a failed exchange names its flow. */
+    let flowLog = log;
 
     /** Done when the tokens are waiting, or when there is nothing left to exchange. */
     const settled = async (): Promise<boolean> => {
@@ -52,13 +54,14 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
     const exchange = async (): Promise<void> => {
       const issued = await codes.find(code);
       if (!issued) return;
+      flowLog = log.child({ flowId: issued.flowId });
       let tokens;
       try {
         tokens = await withCallDeadline(config.tokenReplay.providerDeadlineMs, () => deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier));
       } catch (error) {
         // The provider settled the code (it refused the grant): dead. Anything else, a timeout or an
         // outage included, leaves it for Alexa's retry.
-        if (error instanceof UpstreamRejectedError && error.error === 'invalid_grant') await codes.spend(code);
+        if (error instanceof UpstreamRejectedError && error.meaning === 'invalid_grant') await codes.spend(code);
         throw error;
       }
       const response = toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, log: logger });
@@ -73,7 +76,7 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
       await once.ensure(`code:${credentialDigest(code)}`, budget, settled, exchange);
       return await handOver(codes, code, { clientId, redirectUri, verifier }, log);
     } catch (error) {
-      throw toTokenError(error, log);
+      throw toTokenError(error, flowLog);
     }
   };
 }

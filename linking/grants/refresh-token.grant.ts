@@ -11,7 +11,8 @@ import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from '
  * answer is lost (timeout, crash, deploy) or when it refreshes twice at once. So, per presented token:
  *
  * 1. the provider's answer, once written, is replayed to every request with that token for
- *    `TOKEN_REPLAY_WINDOW_SECONDS`;
+ *    `TOKEN_REPLAY_WINDOW_SECONDS`, its `expires_in` counted down (only a rotated pair is kept: when the
+ *    provider keeps the refresh token, presenting it again is safe);
  * 2. otherwise one instance at a time calls the provider (a store lock that expires);
  * 3. the answer is written, sealed, to the store before anyone is answered;
  * 4. Alexa gets `503 temporarily_unavailable` when the budget (`UPSTREAM_TIMEOUT_MS`) ends first; the
@@ -34,22 +35,28 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
     let answer: AlexaTokenResponse | undefined;
 
     const answered = async (): Promise<boolean> => {
-      answer = parseAnswer(await store.get(answerKey)) ?? answer;
+      answer = parseAnswer(await store.get(answerKey), clock.now()) ?? answer;
       return answer !== undefined;
     };
     const callProvider = async (): Promise<void> => {
       const tokens = await withCallDeadline(config.tokenReplay.providerDeadlineMs, () => deps.upstream.refresh(refreshToken));
       const response = toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, presentedRefreshToken: refreshToken, log: logger });
       answer = response;
+      if (response.refresh_token === refreshToken) {
+        // The provider kept the refresh token: presenting it again is safe, so there is nothing to replay.
+        logger.info({ rotated: false }, 'tokens refreshed');
+        return;
+      }
+      const kept: KeptAnswer = { response, issuedAt: clock.now() };
       try {
         // Written before anyone is answered: a crash from here on loses nothing.
-        await store.put(answerKey, JSON.stringify(response), clock.now() + windowMs);
+        await store.put(answerKey, JSON.stringify(kept), clock.now() + windowMs);
       } catch (error) {
         // The tokens are good: the request that is still waiting gets them rather than an error.
         logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'the store refused the refreshed tokens; only the waiting request gets them');
         return;
       }
-      logger.info({ rotated: tokens.refreshToken !== undefined }, 'tokens refreshed; the answer is kept for retries with the same refresh token');
+      logger.info({ rotated: true }, 'tokens refreshed; the answer is kept for retries with the same refresh token');
     };
 
     try {
@@ -62,11 +69,20 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
   };
 }
 
-function parseAnswer(stored: string | undefined): AlexaTokenResponse | undefined {
+/** A rotated pair as it was first handed out, and when, so a replay states its remaining lifetime. */
+interface KeptAnswer {
+  readonly response: AlexaTokenResponse;
+  readonly issuedAt: number;
+}
+
+/** The kept answer for a replay, with `expires_in` counted down from when the provider issued it. */
+function parseAnswer(stored: string | undefined, now: number): AlexaTokenResponse | undefined {
   if (stored === undefined) return undefined;
   try {
-    const parsed = JSON.parse(stored) as AlexaTokenResponse;
-    return typeof parsed.access_token === 'string' ? parsed : undefined;
+    const { response, issuedAt } = JSON.parse(stored) as KeptAnswer;
+    if (typeof response?.access_token !== 'string' || typeof issuedAt !== 'number') return undefined;
+    const elapsedSeconds = Math.max(0, Math.floor((now - issuedAt) / 1000));
+    return { ...response, expires_in: Math.max(1, response.expires_in - elapsedSeconds) };
   } catch {
     return undefined;
   }

@@ -292,6 +292,28 @@ describe('refresh_token grant (RFC 6749 §6) and response normalization (§5.1)'
     expect(response.body.refresh_token).toBe('rotated');
   });
 
+  test('a rotated pair is replayed to a retry with the old token, its expires_in counted down, without a second provider call', async () => {
+    const { app, provider, clock } = await setup();
+    provider.respond = () => json(200, { access_token: 'a2', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rotated' });
+    const first = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'old' });
+    clock.advanceSeconds(90);
+    const retry = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'old' });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual({ ...first.body, expires_in: 3600 - 90 });
+    expect(provider.requests).toHaveLength(1);
+  });
+
+  test('when the provider keeps the refresh token nothing is replayed: each refresh reaches the provider', async () => {
+    const { app, provider } = await setup();
+    let issued = 0;
+    provider.respond = () => json(200, { access_token: `a${(issued += 1)}`, token_type: 'Bearer', expires_in: 3600 });
+    const first = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'kept' });
+    const second = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'kept' });
+    expect([first.body.access_token, second.body.access_token]).toEqual(['a1', 'a2']);
+    expect(second.body.refresh_token).toBe('kept');
+    expect(provider.requests).toHaveLength(2);
+  });
+
   test('expires_in is always present: the configured default fills a provider gap', async () => {
     const { app, provider } = await setup({ DEFAULT_EXPIRES_IN: '5400' });
     provider.respond = () => json(200, { access_token: 'a', token_type: 'bearer' });

@@ -127,11 +127,12 @@ describe('when the simulator is served', () => {
     expect(refused.body.error).toContain('ALEXA_REDIRECT_URLS');
   });
 
-  test('demo mode serves it unless NODE_ENV=production or SIMULATOR=false', () => {
+  test('demo mode serves it unless SIMULATOR=false; production never serves it by default', () => {
     const demo = { PORT: '3000' };
     expect(loadConfig(demo).simulator.enabled).toBe(true);
     expect(loadConfig({ ...demo, SIMULATOR: 'false' }).simulator.enabled).toBe(false);
-    expect(loadConfig({ ...demo, NODE_ENV: 'production', SEALING_KEYS: BASE_TEST_ENV.SEALING_KEYS }).simulator.enabled).toBe(false);
+    expect(loadConfig({ ...BASE_TEST_ENV, NODE_ENV: 'production' }).simulator.enabled).toBe(false);
+    expect(loadConfig({ ...BASE_TEST_ENV, NODE_ENV: 'production', SIMULATOR: 'true' }).simulator.enabled).toBe(true);
     expect(loadConfig(BASE_TEST_ENV).simulator.enabled).toBe(false);
   });
 

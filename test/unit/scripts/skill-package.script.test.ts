@@ -68,7 +68,7 @@ test("no scope: refused, even with --demo, naming UPSTREAM_SCOPE; a scope in the
   const directory = mkdtempSync(join(tmpdir(), 'profile-'));
   try {
     const file = join(directory, 'linkbridge.json');
-    writeFileSync(file, JSON.stringify({ upstream: { profile: { scope: 'read:user' } } }));
+    writeFileSync(file, JSON.stringify({ upstream: { profile: { scope: { value: 'read:user' } } } }));
     expect(planSkillPackage({ ...GOOD_ENV, UPSTREAM_SCOPE: undefined, LINKBRIDGE_CONFIG: file }, { demo: false, root: ROOT }).files).toHaveLength(2);
   } finally {
     rmSync(directory, { recursive: true, force: true });
