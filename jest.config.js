@@ -9,4 +9,5 @@ module.exports = {
   },
   setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
   testTimeout: 20000,
+  reporters: ['default', '<rootDir>/test/support/skipped-suites.reporter.js'],
 };
