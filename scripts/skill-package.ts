@@ -1,6 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALEXA_REDIRECT_HOSTS, ConfigError, loadConfig, type Config } from '../models/config';
+import { configuredScope, NO_SCOPE_FIX } from '../linking/providers/presets';
 import { buildAccountLinkingRequest, buildSkillManifest } from '../skill/skill-package';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -58,11 +59,9 @@ export function planSkillPackage(env: Env, options: { readonly demo: boolean; re
   if (!config.skill.privacyPolicyUrl) {
     unlessDemo(`PRIVACY_POLICY_URL is not set: skills with account linking need a privacy policy; set it to your policy's URL (a demo package uses ${config.publicUrl}/privacy)`);
   }
-  // A scope in the config file's profile is requested whatever Alexa sends, so Alexa may send none.
-  if ((linking.accountLinkingRequest?.scopes ?? []).length === 0 && !config.upstream.profile?.scope) {
-    problems.push(
-      'UPSTREAM_SCOPE is not set: accountLinking.json would hold "scopes": [], Alexa would request no scope and the provider would grant nothing the skill can use; set UPSTREAM_SCOPE (for an OpenID provider: openid profile email)',
-    );
+  // A scope of the preset's or the config file's profile is requested whatever Alexa sends, so Alexa may send none.
+  if ((linking.accountLinkingRequest?.scopes ?? []).length === 0 && configuredScope(config.upstream) === undefined) {
+    problems.push(`UPSTREAM_SCOPE is not set: accountLinking.json would hold "scopes": [], Alexa would request no scope and the provider would grant nothing the skill can use; ${NO_SCOPE_FIX}`);
   }
   if (problems.length > 0) throw new SkillPackageRefusal(problems);
 

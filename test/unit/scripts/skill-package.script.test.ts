@@ -64,11 +64,13 @@ test('a vendor id in lower case: the loader refuses it, saying ids are upper cas
 test("no scope: refused, even with --demo, naming UPSTREAM_SCOPE; a scope in the config file's profile is enough", () => {
   expect(refusal({ ...GOOD_ENV, UPSTREAM_SCOPE: undefined }).problems).toEqual([expect.stringMatching(/^UPSTREAM_SCOPE is not set: accountLinking\.json would hold "scopes": \[\]/)]);
   expect(refusal({ ...GOOD_ENV, UPSTREAM_SCOPE: undefined }, true).problems).toHaveLength(1);
+  // A preset that names its own scope needs none.
+  expect(planSkillPackage({ ...GOOD_ENV, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: 'github' }, { demo: false, root: ROOT }).files).toHaveLength(2);
 
   const directory = mkdtempSync(join(tmpdir(), 'profile-'));
   try {
     const file = join(directory, 'linkbridge.json');
-    writeFileSync(file, JSON.stringify({ upstream: { profile: { scope: 'read:user' } } }));
+    writeFileSync(file, JSON.stringify({ upstream: { profile: { scope: { value: 'read:user' } } } }));
     expect(planSkillPackage({ ...GOOD_ENV, UPSTREAM_SCOPE: undefined, LINKBRIDGE_CONFIG: file }, { demo: false, root: ROOT }).files).toHaveLength(2);
   } finally {
     rmSync(directory, { recursive: true, force: true });
