@@ -56,6 +56,7 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
       redirectUri: upstreamRedirectUri(config),
       timeoutMs: config.upstream.timeoutMs,
       fetch: fetchImpl,
+      clock,
     }),
     skill: { accountApi: new AccountApiClient(accountApi.url, config.skill.accountApiTimeoutMs) },
   };
