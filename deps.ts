@@ -1,6 +1,7 @@
 import type { AppDeps } from './app';
 import { upstreamRedirectUri } from './linking/linking-deps';
-import { resolveProviderProfile } from './linking/providers/presets';
+import { accountApiUrlOf, requireScope, resolveProviderProfile } from './linking/providers/presets';
+import { requestedScope } from './linking/upstream/authorization-request';
 import { StateSealer } from './linking/sealing';
 import { UpstreamClient } from './linking/upstream-client';
 import { urlForLogs } from './linking/upstream/upstream-failures';
@@ -10,6 +11,7 @@ import type { Config } from './models/config';
 import { createStore } from './models/create-store';
 import type { Logger } from './models/logger';
 import { refreshRequestOf, type ProviderProfile } from './models/provider-profile';
+import { AccountApiClient } from './skill/account-api.client';
 
 /** Outside pieces `buildDeps` may be given instead of the real ones. */
 export interface DepsOverrides {
@@ -17,13 +19,26 @@ export interface DepsOverrides {
   readonly fetch?: typeof fetch;
 }
 
-/** Builds the app's dependencies from the config: store, sealer, upstream client (with discovery). */
+/**
+ * Builds both halves' dependencies from the config: store, sealer, upstream client (with discovery), and
+ * the skill's account API client. Refuses (a `ConfigError`) a provider that would be asked for no scope.
+ */
 export async function buildDeps(config: Config, logger: Logger, overrides: DepsOverrides = {}): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
   const fetchImpl = overrides.fetch ?? fetch;
-  const profile = await resolveProviderProfile(config.upstream, fetchImpl);
+  const profile = requireScope(await resolveProviderProfile(config.upstream, fetchImpl));
+  const accountApi = accountApiUrlOf(config.skill.accountApiUrl, profile);
   logger.info(
-    { provider: profile.name, authorizationUrl: urlForLogs(profile.authorization.url), tokenUrl: urlForLogs(profile.token.url), refreshUrl: refreshUrlOf(profile), pkce: profile.authorization.pkce },
+    {
+      provider: profile.name,
+      authorizationUrl: urlForLogs(profile.authorization.url),
+      tokenUrl: urlForLogs(profile.token.url),
+      refreshUrl: refreshUrlOf(profile),
+      pkce: profile.authorization.pkce,
+      scope: requestedScope(profile.scope, undefined),
+      accountApiUrl: accountApi.url === undefined ? 'none' : urlForLogs(accountApi.url),
+      accountApiFrom: accountApi.source,
+    },
     'provider profile resolved',
   );
   if (config.sealingKeysEphemeral) {
@@ -44,7 +59,9 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
       timeoutMs: config.upstream.timeoutMs,
       fetch: fetchImpl,
       transport: createTransport(config.upstream.timeoutMs, overrides.fetch),
+      clock,
     }),
+    skill: { accountApi: new AccountApiClient(accountApi.url, config.skill.accountApiTimeoutMs) },
   };
 }
 

@@ -4,11 +4,12 @@ import { epochSeconds } from '../models/clock';
 import type { Logger } from '../models/logger';
 import { redirectErrorToAlexa, type AlexaTarget } from './alexa-redirect';
 import { sendErrorPage, toLinkingPage } from './error-page';
-import { asOAuthError, describeCause, InvalidRequestError, LinkingPageError, UnsupportedResponseTypeError } from './errors';
+import { asOAuthError, describeCause, InvalidRequestError, LinkingPageError, ServerError, UnsupportedResponseTypeError, type OAuthError } from './errors';
 import type { LinkingDeps } from './linking-deps';
 import { repeatedNames, toParams, type Params } from './params';
 import { createCodeVerifier, isWellFormedS256Challenge, s256Challenge } from './pkce';
 import { StateHandles } from './sealing';
+import { urlForLogs } from './upstream/upstream-failures';
 
 /**
  * Longest `state` accepted from Alexa. Alexa's are a few hundred characters; a much longer one is not
@@ -49,6 +50,7 @@ export function authorizeRoute(deps: LinkingDeps): RequestHandler {
   return async (req: Request, res: Response) => {
     const flowId = randomUUID();
     const log = deps.logger.child({ flowId, route: 'authorize' });
+    log.info(receivedFacts(req), 'authorization request received');
 
     let trusted: TrustedRequest;
     try {
@@ -56,7 +58,10 @@ export function authorizeRoute(deps: LinkingDeps): RequestHandler {
       trusted = trustRedirectUri(trustClient(query, deps), deps);
     } catch (error) {
       const page = toLinkingPage(error);
-      log.warn({ reason: page.title }, 'authorization request refused with an error page');
+      log.warn(
+        { reason: page.title, check: page.setting ?? 'nothing to set: the request was not one the Alexa app sends', hint: page.hint, redirectUri: refusedRedirectUri(req, page), cause: describeCause(page.internalCause) },
+        'authorization request refused with an error page',
+      );
       return sendErrorPage(res, page, flowId);
     }
 
@@ -64,40 +69,99 @@ export function authorizeRoute(deps: LinkingDeps): RequestHandler {
     try {
       const checked = checkCodeChallenge(checkResponseType(boundState(requireState(rejectRepeated(trusted))), deps), deps);
       const location = await sendUpstream(checked, flowId, deps, handles, log);
-      log.info({ provider: deps.upstream.providerName, pkceFromAlexa: Boolean(checked.codeChallenge) }, 'linking started');
+      log.info(
+        {
+          provider: deps.upstream.providerName,
+          authorizationUrl: urlForLogs(deps.upstream.profile.authorization.url),
+          scopeFromAlexa: checked.scope ?? null,
+          pkceToProvider: deps.upstream.usesPkce,
+          pkceFromAlexa: Boolean(checked.codeChallenge),
+        },
+        'sent the user to the provider to sign in',
+      );
       res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, location);
     } catch (error) {
       const oauthError = asOAuthError(error, 'linkbridge could not start linking');
-      log.warn({ error: oauthError.error, description: oauthError.description, cause: describeCause(oauthError.internalCause) }, 'authorization request refused');
+      log.warn(
+        { error: oauthError.error, description: oauthError.description, check: settingFor(oauthError), cause: describeCause(oauthError.internalCause) },
+        `authorization request refused; answer to Alexa: ${oauthError.error}`,
+      );
       redirectErrorToAlexa(res, target, oauthError);
     }
   };
 }
+
+/** Longest value of a parameter put in the log (a redirect URI is far shorter). */
+const MAX_LOGGED_PARAMETER = 300;
+
+/** What the first log line of a flow says: what Alexa asked for, no state or challenge values. */
+function receivedFacts(req: Request): Record<string, unknown> {
+  const params = leniently(req);
+  return {
+    responseType: params.get('response_type')?.slice(0, 20) ?? null,
+    redirectUri: params.get('redirect_uri')?.slice(0, MAX_LOGGED_PARAMETER) ?? null,
+    scope: params.get('scope')?.slice(0, MAX_LOGGED_PARAMETER) ?? null,
+    hasState: params.has('state'),
+    hasCodeChallenge: params.has('code_challenge'),
+  };
+}
+
+/**
+ * The refused `redirect_uri`, for the allowlist refusal: it holds the vendor id the developer needs
+ * (`…/api/skill/link/M3BVP74N95SP1F`) and is not a secret.
+ */
+function refusedRedirectUri(req: Request, page: LinkingPageError): string | undefined {
+  if (page.setting !== REDIRECT_SETTING) return undefined;
+  return leniently(req).get('redirect_uri')?.slice(0, MAX_LOGGED_PARAMETER);
+}
+
+/** The query for the log, or nothing when it cannot be read (`readQuery` refuses that request). */
+function leniently(req: Request): URLSearchParams {
+  try {
+    return new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
+  } catch {
+    return new URLSearchParams();
+  }
+}
+
+/** The setting behind an error sent back to Alexa, when one is. */
+function settingFor(error: OAuthError): string {
+  if (error instanceof UnsupportedResponseTypeError) return "LINK_MODE, and the skill's authorization grant type in the Alexa developer console (Auth Code Grant or Implicit Grant)";
+  if (error instanceof ServerError) return 'SEALING_KEYS and STORE_URL (the state could not be sealed or stored)';
+  return 'nothing to set: the request was not one the Alexa app sends';
+}
+
+const CLIENT_SETTING = 'ALEXA_CLIENT_ID';
+const REDIRECT_SETTING = 'ALEXA_VENDOR_IDS or ALEXA_REDIRECT_URLS';
 
 function readQuery(req: Request): AuthorizationQuery {
   let source: URLSearchParams;
   try {
     source = new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
   } catch (error) {
-    throw new LinkingPageError('Something went wrong', 'linkbridge could not read this request.', 400, error);
+    throw new LinkingPageError('This link is broken', 'The page was opened with a link this service cannot read.', { cause: error, hint: 'the query string is not valid' });
   }
   return { params: toParams(source), repeated: repeatedNames(source) };
 }
 
+const INCOMPLETE_TITLE = 'This link is incomplete';
+const INCOMPLETE_EXPLANATION = 'The page was opened without the details the Alexa app always sends.';
+
 /** RFC 6749 §4.1.2.1: an invalid client gets no redirect. */
 function trustClient(query: AuthorizationQuery, deps: LinkingDeps): AuthorizationQuery & { clientId: string } {
   if (query.repeated.includes('client_id')) {
-    throw new LinkingPageError('The request is ambiguous', 'The client_id parameter appears more than once.');
+    throw new LinkingPageError(INCOMPLETE_TITLE, INCOMPLETE_EXPLANATION, { hint: 'the client_id parameter appears more than once' });
   }
   const clientId = query.params.get('client_id');
   if (clientId === undefined) {
-    throw new LinkingPageError('The request has no client_id', 'The link the Alexa app opened has no client_id parameter.');
+    throw new LinkingPageError(INCOMPLETE_TITLE, INCOMPLETE_EXPLANATION, { hint: 'the request has no client_id parameter' });
   }
   if (clientId !== deps.config.alexa.clientId) {
-    throw new LinkingPageError(
-      'Unknown client',
-      'The client_id in this request is not the one linkbridge is configured with. Check that the Client ID in the skill\'s account linking settings matches ALEXA_CLIENT_ID.',
-    );
+    throw new LinkingPageError('This skill is not set up for linking here', 'The Alexa app asked to link with details this service does not recognise.', {
+      advice: 'contact',
+      setting: CLIENT_SETTING,
+      hint: "the client_id is not ALEXA_CLIENT_ID: make the Client ID in the skill's account-linking settings and ALEXA_CLIENT_ID the same (npm run skill:package writes it)",
+    });
   }
   return { ...query, clientId };
 }
@@ -105,17 +169,18 @@ function trustClient(query: AuthorizationQuery, deps: LinkingDeps): Authorizatio
 /** RFC 6749 §3.1.2.2, RFC 9700 §4.1.3: exact match against the allowlist, or no redirect. */
 function trustRedirectUri(query: AuthorizationQuery & { clientId: string }, deps: LinkingDeps): TrustedRequest {
   if (query.repeated.includes('redirect_uri')) {
-    throw new LinkingPageError('The request is ambiguous', 'The redirect_uri parameter appears more than once.');
+    throw new LinkingPageError(INCOMPLETE_TITLE, INCOMPLETE_EXPLANATION, { hint: 'the redirect_uri parameter appears more than once' });
   }
   const redirectUri = query.params.get('redirect_uri');
   if (redirectUri === undefined) {
-    throw new LinkingPageError('The request has no redirect_uri', 'The link the Alexa app opened has no redirect_uri parameter.');
+    throw new LinkingPageError(INCOMPLETE_TITLE, INCOMPLETE_EXPLANATION, { hint: 'the request has no redirect_uri parameter' });
   }
   if (!deps.config.alexa.redirectUrls.has(redirectUri)) {
-    throw new LinkingPageError(
-      'Redirect address not allowed',
-      `The redirect address in this request is not on linkbridge's allowlist. Add the skill's vendor id to ALEXA_VENDOR_IDS (or the exact URL to ALEXA_REDIRECT_URLS).`,
-    );
+    throw new LinkingPageError('This skill cannot send you back to the Alexa app', 'For your safety, this service only sends you back to addresses it knows, and the Alexa app asked for another one.', {
+      advice: 'contact',
+      setting: REDIRECT_SETTING,
+      hint: "the redirect_uri is not on the allowlist: add the skill's vendor id (the last part of the redirect_uri, in upper case) to ALEXA_VENDOR_IDS, or the exact URL to ALEXA_REDIRECT_URLS; the log has the redirect_uri",
+    });
   }
   return { ...query, redirectUri };
 }

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { LinkingPageError } from './errors';
+import { LinkingPageError, type PageAdvice } from './errors';
 import { StateRejectedError } from './sealing';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -8,12 +8,31 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
 }
 
+/** What the person can do, in plain words; the reference follows. */
+const ADVICE: Readonly<Record<PageAdvice, string>> = {
+  start_over: "Close this page, then link the skill again from its page in the Alexa app. If this keeps happening, tell the skill's developer and give them the reference below.",
+  retry: "Please try again in a few minutes: close this page and link the skill again from the Alexa app. If it keeps happening, tell the skill's developer and give them the reference below.",
+  contact: "This is not something you can fix. Please tell the skill's developer, and give them the reference below so they can find out what happened.",
+};
+
 /**
- * The page a user sees when linking cannot go back to Alexa safely. It says what went wrong and what
- * to do, and carries a reference the skill developer can find in the logs. It never redirects.
+ * Whether the page may show developer hints (setting names, parameters): only outside production.
+ * Express reads `NODE_ENV` into its `env` setting once, when the app is made; linkbridge's own
+ * configuration refuses to start in production without `SEALING_KEYS`, by the same variable.
+ */
+export function pagesShowHints(res: Response): boolean {
+  return res.app.get('env') !== 'production';
+}
+
+/**
+ * The page a user sees when linking cannot go back to Alexa safely. It says in plain words what went
+ * wrong and what to do, and carries a reference the skill developer can find in the logs. The
+ * developer's hint (which setting to check) is shown only outside production; the log always has it.
+ * It never redirects.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  */
 export function sendErrorPage(res: Response, error: LinkingPageError, reference: string): void {
+  const hint = pagesShowHints(res) && error.hint ? `<p class="hint" id="error-hint">For the developer (not shown in production): ${escapeHtml(error.hint)}</p>\n` : '';
   res
     .status(error.status)
     .set({
@@ -34,6 +53,7 @@ export function sendErrorPage(res: Response, error: LinkingPageError, reference:
   body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; color: #1b1b1b; line-height: 1.5; }
   h1 { font-size: 1.4rem; }
   .reference { color: #555; font-size: 0.9rem; }
+  .hint { color: #555; font-size: 0.9rem; border-left: 3px solid #ccc; padding-left: 0.6rem; }
   code { background: #f2f2f2; padding: 0 0.2rem; }
 </style>
 </head>
@@ -41,9 +61,9 @@ export function sendErrorPage(res: Response, error: LinkingPageError, reference:
 <main>
 <h1 id="error-title">${escapeHtml(error.title)}</h1>
 <p id="error-explanation">${escapeHtml(error.explanation)}</p>
-<p>Close this page and start linking again from the skill's page in the Alexa app.</p>
+<p id="error-advice">${escapeHtml(ADVICE[error.advice])}</p>
 <p class="reference">Reference: <code id="error-reference">${escapeHtml(reference)}</code></p>
-</main>
+${hint}</main>
 </body>
 </html>
 `);
@@ -51,14 +71,38 @@ export function sendErrorPage(res: Response, error: LinkingPageError, reference:
 
 /**
  * The one mapper from a failure to the page a user sees: a page error as it is, a sealed state that
- * cannot be trusted explained, anything else a generic page with its cause kept for the log.
+ * cannot be trusted explained (a restart without `SEALING_KEYS` said as such), anything else a generic
+ * page with its cause kept for the log.
  */
 export function toLinkingPage(error: unknown): LinkingPageError {
   if (error instanceof LinkingPageError) return error;
-  if (error instanceof StateRejectedError) {
-    return error.reason === 'expired'
-      ? new LinkingPageError('This sign-in took too long', 'The linking flow expired before the account provider sent you back.', 400, error)
-      : new LinkingPageError('This sign-in answer cannot be trusted', 'The state the account provider sent back was altered or was not made by this server.', 400, error);
+  if (error instanceof StateRejectedError) return stateRejectedPage(error);
+  return new LinkingPageError('Something went wrong', 'This service could not finish linking your account.', { status: 500, advice: 'retry', cause: error });
+}
+
+function stateRejectedPage(error: StateRejectedError): LinkingPageError {
+  switch (error.reason) {
+    case 'expired':
+      return new LinkingPageError('This sign-in took too long', 'More than ten minutes passed between starting to link and coming back from the sign-in page, so it was stopped for your safety.', {
+        cause: error,
+        hint: 'the sealed state expired (STATE_TTL_SECONDS)',
+      });
+    case 'restarted':
+      return new LinkingPageError('The service restarted while you were signing in', 'Your sign-in was interrupted because the service restarted. Nothing is wrong with your account.', {
+        cause: error,
+        setting: 'SEALING_KEYS',
+        hint: 'the state was sealed with a key made for one run of the server because SEALING_KEYS is not set, and the server has restarted since; set SEALING_KEYS (the same on every instance) so sign-ins in progress survive a restart',
+      });
+    case 'unknown_key':
+      return new LinkingPageError('This sign-in answer cannot be trusted', 'The answer from the sign-in page was not made by this service, so it was refused for your safety.', {
+        cause: error,
+        setting: 'SEALING_KEYS',
+        hint: 'the state was sealed with a key that is not in SEALING_KEYS: instances with different keys behind one address, or a key removed less than ten minutes after it was replaced',
+      });
+    default:
+      return new LinkingPageError('This sign-in answer cannot be trusted', 'The answer from the sign-in page was changed on the way, so it was refused for your safety.', {
+        cause: error,
+        hint: `the state failed its integrity check (${error.reason}): altered on the way, or not a state this service made`,
+      });
   }
-  return new LinkingPageError('Something went wrong', 'linkbridge could not finish this request.', 500, error);
 }

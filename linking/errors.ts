@@ -89,18 +89,46 @@ export class ServerError extends OAuthError {
 }
 
 /**
+ * What the person on an error page can do: start linking again (`start_over`), wait and try again
+ * (`retry`), or nothing but tell the skill's developer (`contact`), because a setting is wrong.
+ */
+export type PageAdvice = 'start_over' | 'retry' | 'contact';
+
+/** The developer's side of an error page: never shown in production, always logged. */
+export interface PageErrorDetails {
+  readonly status?: number;
+  readonly advice?: PageAdvice;
+  /** What to check, in a developer's words: settings, parameters. */
+  readonly hint?: string;
+  /** The setting to check, when one is the likely cause (`ALEXA_VENDOR_IDS`). */
+  readonly setting?: string;
+  readonly cause?: unknown;
+}
+
+/**
  * A request that cannot be answered with a redirect (bad `client_id`, bad `redirect_uri`, or a
- * sealed state that cannot be trusted): the user gets an error page.
+ * sealed state that cannot be trusted): the user gets an error page. `title` and `explanation` are for
+ * the person holding the phone, in plain words; `hint` and `setting` are for the developer.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1 ("MUST NOT automatically redirect")
  */
 export class LinkingPageError extends Error {
+  readonly status: number;
+  readonly advice: PageAdvice;
+  readonly hint?: string;
+  readonly setting?: string;
+  readonly internalCause?: unknown;
+
   constructor(
     readonly title: string,
     readonly explanation: string,
-    readonly status = 400,
-    readonly internalCause?: unknown,
+    details: PageErrorDetails = {},
   ) {
     super(title);
+    this.status = details.status ?? 400;
+    this.advice = details.advice ?? 'start_over';
+    this.hint = details.hint;
+    this.setting = details.setting;
+    this.internalCause = details.cause;
   }
 }
 

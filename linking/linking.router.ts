@@ -40,7 +40,7 @@ function callbackRateLimit(deps: LinkingDeps): RequestHandler {
     const reference = randomUUID();
     deps.logger.warn({ reference, route: 'callback' }, 'too many callbacks from one address; refused before anything was stored');
     res.set('Retry-After', '10');
-    sendErrorPage(res, new LinkingPageError('Too many sign-in answers', 'This address sent more sign-in answers than anyone linking an account would. Wait a few seconds and try again.', 429), reference);
+    sendErrorPage(res, new LinkingPageError('Too many sign-in answers', 'This address sent more sign-in answers than anyone linking an account would. Wait a few seconds and try again.', { status: 429, advice: 'retry' }), reference);
   };
 }
 

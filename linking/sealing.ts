@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
 import type { Clock } from '../models/clock';
-import type { SealingKey } from '../models/config';
+import { EPHEMERAL_KEY_ID_PREFIX, type SealingKey } from '../models/config';
 import type { Store } from '../models/store';
 
 /** What the state sent upstream carries, so the authorization leg needs no server-side session. */
@@ -25,9 +25,12 @@ export interface LinkingState {
   readonly expiresAt: number;
 }
 
-/** Why a sealed state was refused. */
+/**
+ * Why a sealed state was refused. `restarted`: sealed by a key made for an earlier run of the server
+ * (no `SEALING_KEYS`), which is gone; `unknown_key`: sealed by a configured key this server lacks.
+ */
 export class StateRejectedError extends Error {
-  constructor(readonly reason: 'malformed' | 'expired' | 'unknown_key' | 'tampered') {
+  constructor(readonly reason: 'malformed' | 'expired' | 'restarted' | 'unknown_key' | 'tampered') {
     super(`sealed state rejected: ${reason}`);
   }
 }
@@ -71,7 +74,7 @@ export class StateSealer {
         sealed,
         (header) => {
           const key = header.kid === undefined ? undefined : this.keysById.get(header.kid);
-          if (!key) throw new StateRejectedError('unknown_key');
+          if (!key) throw new StateRejectedError(header.kid?.startsWith(EPHEMERAL_KEY_ID_PREFIX) ? 'restarted' : 'unknown_key');
           return key;
         },
         {
@@ -129,6 +132,7 @@ function toLinkingState(payload: JWTPayload): LinkingState {
  */
 export class StateHandles {
   private static readonly PREFIX = 'state-handle:';
+  private static readonly SPENT_PREFIX = 'state-handle-spent:';
 
   constructor(private readonly store: Store) {}
 
@@ -148,4 +152,24 @@ export class StateHandles {
   redeem(handle: string): Promise<string | undefined> {
     return this.store.take(`${StateHandles.PREFIX}${handle}`);
   }
+
+  /**
+   * Notes which flow redeemed `handle`, until the flow would have expired, so that a replay (the
+   * sealed state is gone by then) is still logged under its flow's id.
+   */
+  async markSpent(handle: string, flowId: string, expiresAt: number): Promise<void> {
+    await this.store.put(`${StateHandles.SPENT_PREFIX}${handle}`, `${expiresAt} ${flowId}`, expiresAt * 1000);
+  }
+
+  /** The flow that redeemed `handle`, when it is still remembered. */
+  async spentBy(handle: string): Promise<string | undefined> {
+    const key = `${StateHandles.SPENT_PREFIX}${handle}`;
+    const record = await this.store.take(key);
+    if (record === undefined) return undefined;
+    const [expiresAt, flowId] = record.split(' ');
+    // The store can only take; put it back for a further replay.
+    await this.store.put(key, record, Number(expiresAt) * 1000);
+    return flowId;
+  }
+
 }

@@ -1,11 +1,13 @@
+import type { Clock } from '../models/clock';
 import { refreshRequestOf, type GrantRequest, type ProviderProfile, type TokenParameter } from '../models/provider-profile';
 import { buildAuthorizationUrl } from './upstream/authorization-request';
 import { FetchTransport, TransportError, type HttpTransport, type IncomingResponse } from './upstream/http-transport';
 import { readTokenAnswer, type UpstreamTokens } from './upstream/token-answer';
 import { buildTokenRequest } from './upstream/token-request';
-import { urlForLogs, UpstreamRejectedError, UpstreamUnavailableError } from './upstream/upstream-failures';
+import { urlForLogs, UpstreamRejectedError, UpstreamUnavailableError, type UpstreamCall } from './upstream/upstream-failures';
 
 export type { UpstreamTokens } from './upstream/token-answer';
+export type { UpstreamCall } from './upstream/upstream-failures';
 export { UpstreamRejectedError, UpstreamUnavailableError } from './upstream/upstream-failures';
 
 /** The credentials and callback linkbridge uses as the provider's OAuth client. */
@@ -19,7 +21,12 @@ export interface UpstreamClientOptions {
   readonly fetch: typeof fetch;
   /** How requests reach the provider; a `fetch` transport with `timeoutMs` when absent. */
   readonly transport?: HttpTransport;
+  /** Measures how long each call takes, for the logs; the system clock when absent. */
+  readonly clock?: Clock;
 }
+
+/** Told of a token call that got tokens (URL without query, status, duration), for the flow log. */
+export type CallObserver = (call: UpstreamCall) => void;
 
 /**
  * linkbridge as the upstream provider's OAuth client. A facade: the profile says what to send and how
@@ -53,13 +60,12 @@ export class UpstreamClient {
   }
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3 */
-  exchangeCode(code: string, codeVerifier?: string): Promise<UpstreamTokens> {
-    return this.requestTokens(this.options.profile.token, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: this.options.redirectUri,
-      code_verifier: codeVerifier,
-    });
+  exchangeCode(code: string, codeVerifier?: string, observe?: CallObserver): Promise<UpstreamTokens> {
+    return this.requestTokens(
+      this.options.profile.token,
+      { grant_type: 'authorization_code', code, redirect_uri: this.options.redirectUri, code_verifier: codeVerifier },
+      observe,
+    );
   }
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-6 */
@@ -71,16 +77,33 @@ export class UpstreamClient {
     return this.requestTokens(this.refreshRequest, { grant_type: 'refresh_token', refresh_token: refreshToken });
   }
 
-  private async requestTokens(grant: GrantRequest, parameters: Partial<Record<TokenParameter, string>>): Promise<UpstreamTokens> {
+  private async requestTokens(grant: GrantRequest, parameters: Partial<Record<TokenParameter, string>>, observe?: CallObserver): Promise<UpstreamTokens> {
     const request = buildTokenRequest(grant, this.options, parameters);
     const url = urlForLogs(request.url);
+    const started = this.now();
     let response: IncomingResponse;
     try {
       response = await this.transport.send(request);
     } catch (error) {
-      if (error instanceof TransportError) throw new UpstreamUnavailableError(error.reason, error.url, undefined, error.causeCode);
+      if (error instanceof TransportError) throw this.timed(new UpstreamUnavailableError(error.reason, error.url, undefined, error.causeCode), started);
       throw error;
     }
-    return readTokenAnswer(response, grant.answer, this.options.profile.errors, url);
+    let tokens: UpstreamTokens;
+    try {
+      tokens = readTokenAnswer(response, grant.answer, this.options.profile.errors, url);
+    } catch (error) {
+      throw error instanceof UpstreamRejectedError || error instanceof UpstreamUnavailableError ? this.timed(error, started) : error;
+    }
+    observe?.({ url, status: response.status, durationMs: this.now() - started });
+    return tokens;
+  }
+
+  private now(): number {
+    return this.options.clock?.now() ?? Date.now();
+  }
+
+  private timed<E extends UpstreamRejectedError | UpstreamUnavailableError>(error: E, started: number): E {
+    error.durationMs = this.now() - started;
+    return error;
   }
 }

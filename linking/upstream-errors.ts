@@ -6,6 +6,10 @@ import { UpstreamRejectedError, UpstreamUnavailableError } from './upstream/upst
 /** Whether Alexa may retry (transient: 503) or the answer is final (terminal). */
 type Verdict = { readonly kind: 'transient' } | { readonly kind: 'terminal'; readonly error: 'invalid_grant' | 'invalid_scope' | 'server_error' };
 
+/** Where the token URL comes from, for the hint: the variable, else the preset or discovery behind it. */
+const TOKEN_URL_SETTING = 'UPSTREAM_TOKEN_URL (or UPSTREAM_ISSUER / the preset it comes from)';
+const CREDENTIALS_SETTING = 'UPSTREAM_CLIENT_ID and UPSTREAM_CLIENT_SECRET';
+
 /**
  * The one place that decides transient versus terminal. Transient: no answer in time, a network
  * failure, an answer over the size limit, HTTP 5xx or 429 (JSON body or not), or an error the profile maps to
@@ -24,12 +28,40 @@ function judge(error: UpstreamRejectedError | UpstreamUnavailableError): Verdict
   return { kind: 'terminal', error: 'server_error' };
 }
 
+/** Which setting to check for a failed call, in words a developer can act on. */
+function whatToCheck(error: UpstreamRejectedError | UpstreamUnavailableError): string {
+  if (error instanceof UpstreamUnavailableError) {
+    switch (error.reason) {
+      case 'timeout':
+        return `the provider's status, or UPSTREAM_TIMEOUT_MS; a host that never answers can also be a wrong ${TOKEN_URL_SETTING}`;
+      case 'network':
+        return error.causeCode === 'ENOTFOUND' || error.causeCode === 'EAI_AGAIN'
+          ? `the host name in ${TOKEN_URL_SETTING}: it does not resolve`
+          : error.causeCode === 'ECONNREFUSED'
+            ? `the port in ${TOKEN_URL_SETTING}: nothing accepts connections there`
+            : `the scheme, host and port in ${TOKEN_URL_SETTING}`;
+      case 'server':
+        return "the provider's status page; linkbridge told Alexa to try again";
+      default:
+        return `UPSTREAM_PRESET or LINKBRIDGE_CONFIG (upstream.profile.token.answer): the answer is not where the profile reads it; or ${TOKEN_URL_SETTING} is not a token endpoint`;
+    }
+  }
+  if (error.httpStatus === 404 || error.httpStatus === 405) return `the path in ${TOKEN_URL_SETTING}: there is no token endpoint there`;
+  if (error.meaning === 'invalid_client' || error.meaning === 'unauthorized_client' || error.httpStatus === 401) return CREDENTIALS_SETTING;
+  if (error.meaning === 'invalid_grant') {
+    return "the code was refused: used twice, expired, or the redirect URI registered at the provider is not PUBLIC_URL/oauth/callback (PUBLIC_URL)";
+  }
+  if (error.meaning === 'invalid_scope') return 'UPSTREAM_SCOPE';
+  return `UPSTREAM_PRESET or LINKBRIDGE_CONFIG (upstream.profile.errors) for what the provider's error means; ${TOKEN_URL_SETTING}`;
+}
+
 /**
- * Translates an upstream failure into the error Alexa gets, and logs it once: the URL called (no query
- * values), the HTTP status or network cause and the provider's error code, with the flow id the `log`
- * carries, so a typo in a URL does not look like an outage.
+ * Logs a failed token call once, with the flow id the `log` carries: the URL called (no query values),
+ * the HTTP status or network cause, the provider's error code, how long it took, what Alexa is told
+ * and which setting to check, so a typo in a URL does not look like an outage. Returns the error
+ * Alexa gets. Callers that send the answer themselves log it; {@link toOAuthError} logs it too.
  */
-export function toOAuthError(error: unknown, log: Logger): OAuthError {
+export function upstreamFailureToOAuthError(error: unknown, log: Logger): OAuthError {
   if (error instanceof OAuthError) return error;
   if (!(error instanceof UpstreamRejectedError) && !(error instanceof UpstreamUnavailableError)) {
     return new ServerError('linkbridge could not complete the token request', error);
@@ -40,15 +72,26 @@ export function toOAuthError(error: unknown, log: Logger): OAuthError {
       ? { upstreamUrl: error.url, upstreamStatus: error.httpStatus, providerError: error.error.slice(0, 64), meaning: error.meaning ?? 'unmapped' }
       : { upstreamUrl: error.url, upstreamStatus: error.httpStatus, cause: error.causeCode ?? error.reason };
   const outcome = verdict.kind === 'transient' ? 'temporarily_unavailable' : verdict.error;
-  log.warn({ ...facts, outcome }, 'the call to the provider failed');
+  log.warn({ ...facts, durationMs: error.durationMs, outcome, check: whatToCheck(error) }, 'the call to the provider failed');
 
   if (verdict.kind === 'transient') return new TemporarilyUnavailableError('the account provider did not answer in time; try again', error);
   if (verdict.error === 'invalid_grant') return new InvalidGrantError('the account provider rejected the grant', error);
   if (verdict.error === 'invalid_scope') return new InvalidScopeError('the account provider rejected the scope', error);
   if (error instanceof UpstreamRejectedError && (error.meaning === 'invalid_client' || error.meaning === 'unauthorized_client')) {
-    log.error({ upstreamUrl: error.url }, 'the provider rejected linkbridge\'s client credentials: check UPSTREAM_CLIENT_ID and UPSTREAM_CLIENT_SECRET');
+    log.error({ upstreamUrl: error.url }, `the provider rejected linkbridge's client credentials: check ${CREDENTIALS_SETTING}`);
   }
   return error instanceof UpstreamUnavailableError
     ? new ServerError('the account provider answered with an unreadable token response', error)
     : new ServerError('the account provider refused the token request', error);
+}
+
+/**
+ * Translates an upstream failure into the error Alexa gets at the token endpoint, and logs both the
+ * failed call ({@link upstreamFailureToOAuthError}) and the answer Alexa is about to get, under the
+ * flow id the `log` carries.
+ */
+export function toOAuthError(error: unknown, log: Logger): OAuthError {
+  const oauthError = upstreamFailureToOAuthError(error, log);
+  log.info({ answer: oauthError.error, status: oauthError.status }, `answer to Alexa: ${oauthError.status} ${oauthError.error}`);
+  return oauthError;
 }

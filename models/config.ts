@@ -114,6 +114,13 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Key ids of keys made at start when `SEALING_KEYS` is not set begin with this, and end with a random
+ * part that differs at each start: a state sealed before a restart is then recognisably "sealed by a
+ * key of an earlier run", not "tampered".
+ */
+export const EPHEMERAL_KEY_ID_PREFIX = 'ephemeral-';
+
 /** Vendor-id redirect hosts Alexa uses, by region. @see ../shared/ALEXA-LINKING.md "Redirect URLs" */
 export const ALEXA_REDIRECT_HOSTS = ['pitangui.amazon.com', 'layla.amazon.com', 'alexa.amazon.co.jp'] as const;
 
@@ -318,7 +325,7 @@ function readSealingKeys(read: EnvReader): { keys: SealingKey[]; ephemeral: bool
     }
     const secret = new Uint8Array(32);
     crypto.getRandomValues(secret);
-    return { keys: [{ kid: 'ephemeral', secret }], ephemeral: true };
+    return { keys: [{ kid: `${EPHEMERAL_KEY_ID_PREFIX}${Buffer.from(crypto.getRandomValues(new Uint8Array(6))).toString('hex')}`, secret }], ephemeral: true };
   }
   const keys = entries.map((entry) => {
     const at = entry.indexOf(':');

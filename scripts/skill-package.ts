@@ -1,6 +1,8 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALEXA_REDIRECT_HOSTS, ConfigError, loadConfig, type Config } from '../models/config';
+import { configuredScope, NO_SCOPE_FIX, resolveProviderProfile } from '../linking/providers/presets';
+import { requestedScope } from '../linking/upstream/authorization-request';
 import { buildAccountLinkingRequest, buildSkillManifest } from '../skill/skill-package';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -35,10 +37,14 @@ export interface SkillPackagePlan {
  * Builds `skill-package/skill.json` and `accountLinking.json` from the configuration, or refuses when they
  * would be wrong: demo values (unless `demo`), no Alexa redirect URL (no vendor id), a non-HTTPS endpoint,
  * no privacy policy, no scope. Throws the loader's `ConfigError` for a refused variable.
+ *
+ * With `UPSTREAM_SCOPE` unset, the scopes written are the ones linkbridge asks for when Alexa sends none:
+ * the preset's or the config file's, or `discoveredScope` (what the provider's discovery document gave,
+ * resolved by the caller, as the service does at start).
  */
-export function planSkillPackage(env: Env, options: { readonly demo: boolean; readonly root: string }): SkillPackagePlan {
+export function planSkillPackage(env: Env, options: { readonly demo: boolean; readonly root: string; readonly discoveredScope?: string }): SkillPackagePlan {
   const config = loadConfig(env);
-  const linking = buildAccountLinkingRequest(config);
+  const linking = withDefaultScopes(buildAccountLinkingRequest(config), config.upstream.scope ? undefined : (configuredScope(config.upstream) ?? options.discoveredScope));
   const problems: string[] = [];
   const warnings: string[] = [];
   const unlessDemo = (problem: string) => (options.demo ? warnings : problems).push(problem);
@@ -58,11 +64,8 @@ export function planSkillPackage(env: Env, options: { readonly demo: boolean; re
   if (!config.skill.privacyPolicyUrl) {
     unlessDemo(`PRIVACY_POLICY_URL is not set: skills with account linking need a privacy policy; set it to your policy's URL (a demo package uses ${config.publicUrl}/privacy)`);
   }
-  // A scope in the config file's profile is requested whatever Alexa sends, so Alexa may send none.
-  if ((linking.accountLinkingRequest?.scopes ?? []).length === 0 && !config.upstream.profile?.scope) {
-    problems.push(
-      'UPSTREAM_SCOPE is not set: accountLinking.json would hold "scopes": [], Alexa would request no scope and the provider would grant nothing the skill can use; set UPSTREAM_SCOPE (for an OpenID provider: openid profile email)',
-    );
+  if ((linking.accountLinkingRequest?.scopes ?? []).length === 0) {
+    problems.push(`UPSTREAM_SCOPE is not set: accountLinking.json would hold "scopes": [], Alexa would request no scope and the provider would grant nothing the skill can use; ${NO_SCOPE_FIX}`);
   }
   if (problems.length > 0) throw new SkillPackageRefusal(problems);
 
@@ -84,6 +87,28 @@ export function writeSkillPackage(plan: SkillPackagePlan): void {
   }
 }
 
+/** Alexa's account-linking settings list the scopes linkbridge would ask for anyway, so the console shows them. */
+function withDefaultScopes(linking: ReturnType<typeof buildAccountLinkingRequest>, scope: string | undefined): ReturnType<typeof buildAccountLinkingRequest> {
+  const scopes = (scope ?? '').split(/[\s,]+/).filter(Boolean);
+  if (scopes.length === 0 || !linking.accountLinkingRequest || (linking.accountLinkingRequest.scopes ?? []).length > 0) return linking;
+  return { ...linking, accountLinkingRequest: { ...linking.accountLinkingRequest, scopes } };
+}
+
+/**
+ * The scope the provider's discovery document gives when nothing configured names one, as the service
+ * resolves it at start; `undefined` when there is nothing to discover or discovery fails (the refusal
+ * then names UPSTREAM_SCOPE, and `npm run doctor` says why discovery failed).
+ */
+export async function discoverScope(env: Env, fetchImpl: typeof fetch = fetch): Promise<string | undefined> {
+  try {
+    const config = loadConfig(env);
+    if (config.demo || config.upstream.scope || !config.upstream.issuer || configuredScope(config.upstream) !== undefined) return undefined;
+    return requestedScope((await resolveProviderProfile(config.upstream, fetchImpl)).scope, undefined);
+  } catch {
+    return undefined;
+  }
+}
+
 function hasAlexaRedirectUrl(config: Config): boolean {
   return [...config.alexa.redirectUrls].some((url) => ALEXA_REDIRECT_HOSTS.some((host) => url.startsWith(`https://${host}/api/skill/link/`)));
 }
@@ -92,10 +117,11 @@ function hasAlexaRedirectUrl(config: Config): boolean {
  * `npm run skill:package [-- --demo]`: writes `skill-package/skill.json` (endpoint from PUBLIC_URL) and
  * `accountLinking.json` (kept out of git: it holds ALEXA_CLIENT_SECRET) from the running config.
  */
-function main(): void {
+async function main(): Promise<void> {
   const demo = process.argv.slice(2).includes('--demo');
+  const discoveredScope = await discoverScope(process.env);
   try {
-    const plan = planSkillPackage(process.env, { demo, root: process.cwd() });
+    const plan = planSkillPackage(process.env, { demo, root: process.cwd(), discoveredScope });
     writeSkillPackage(plan);
     for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
     for (const file of plan.files) process.stdout.write(`wrote ${file.path}\n`);
@@ -112,4 +138,4 @@ function main(): void {
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

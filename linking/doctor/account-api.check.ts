@@ -4,19 +4,18 @@ import type { ProviderMetadata } from './discovery.check';
 import type { Finding } from './report';
 
 /**
- * The skill calls `ACCOUNT_API_URL` with the linked token. Called without one, a working API refuses
+ * The skill calls `ACCOUNT_API_URL` (unset: the provider's userinfo endpoint) with the linked token. Called without one, a working API refuses
  * with 401 or 403; a 404 or no answer means every question would fail.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-export async function checkAccountApi(config: Config, deps: DoctorDeps, metadata?: ProviderMetadata): Promise<Finding[]> {
-  const url = config.skill.accountApiUrl;
+export async function checkAccountApi(config: Config, deps: DoctorDeps, metadata?: ProviderMetadata, url = config.skill.accountApiUrl): Promise<Finding[]> {
   const suggestion = metadata?.userinfoEndpoint ? ` (the provider's userinfo endpoint is ${metadata.userinfoEndpoint})` : '';
   if (!url) {
     return [
       {
         check: 'account-api',
         severity: 'error',
-        message: 'ACCOUNT_API_URL is not set: the skill would answer every account question with "not set up"',
+        message: 'ACCOUNT_API_URL is not set and the provider names no userinfo endpoint: the skill would answer every account question with "not set up"',
         setting: 'ACCOUNT_API_URL',
         fix: `set it to the API that answers with the user's profile for the linked token${suggestion}`,
       },
@@ -25,7 +24,8 @@ export async function checkAccountApi(config: Config, deps: DoctorDeps, metadata
   const exchange = await probe(deps, { method: 'GET', url, headers: { accept: 'application/json' } }, config.skill.accountApiTimeoutMs);
   const error = (message: string, fix: string): Finding[] => [{ check: 'account-api', severity: 'error', message, setting: 'ACCOUNT_API_URL', fix }];
   if (!exchange.answered) return error(`${exchange.url}: ${describeNoAnswer(exchange)}`, `check the scheme, host and port${suggestion}`);
-  const said = `${exchange.url} answered HTTP ${exchange.status} without a token`;
+  const defaulted = url !== config.skill.accountApiUrl ? " (ACCOUNT_API_URL is not set: the provider's userinfo endpoint)" : '';
+  const said = `${exchange.url}${defaulted} answered HTTP ${exchange.status} without a token`;
   // RFC 6750 §3.1: 401 or 403; some servers (node-oidc-provider) answer a missing token with 400 and a Bearer challenge.
   const bearerChallenge = (exchange.headers['www-authenticate'] ?? '').toLowerCase().startsWith('bearer');
   if (exchange.status === 401 || exchange.status === 403 || (exchange.status === 400 && bearerChallenge)) {

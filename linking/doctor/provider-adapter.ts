@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../models/config';
 import { upstreamRedirectUri } from '../linking-deps';
-import { PRESETS, resolveProviderProfile } from '../providers/presets';
+import { accountApiUrlOf, PRESETS, resolveProviderProfile } from '../providers/presets';
 import { readPath } from '../upstream/answer-path';
 import { requestedScope } from '../upstream/authorization-request';
 import { TransportError, type HttpTransport, type IncomingResponse, type OutgoingRequest } from '../upstream/http-transport';
@@ -25,6 +25,8 @@ export interface ProviderView {
    */
   readonly scope?: string;
   readonly pkce: boolean;
+  /** The account API the skill would call: `ACCOUNT_API_URL`, else the provider's userinfo endpoint. */
+  readonly accountApiUrl?: string;
   /** The setting each endpoint URL came from: the one to change when the URL is wrong. */
   readonly settings: { readonly authorizationUrl: string; readonly tokenUrl: string };
   /** Sends the token request linkbridge sends, with a code that cannot be valid. */
@@ -66,6 +68,7 @@ export async function resolveProvider(config: Config, deps: DoctorDeps, timeoutM
     tokenUrl: profile.token.url,
     scope: requestedScope(profile.scope, undefined),
     pkce: profile.authorization.pkce,
+    accountApiUrl: accountApiUrlOf(config.skill.accountApiUrl, profile).url,
     settings: { authorizationUrl: settingFor(config, 'authorizationUrl'), tokenUrl: settingFor(config, 'tokenUrl') },
     async sendInvalidCode() {
       const transport = new RecordingTransport(deps, timeoutMs);

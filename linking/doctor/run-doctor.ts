@@ -49,7 +49,7 @@ export async function runDoctor(env: Env, deps: RunDoctorDeps): Promise<DoctorRe
   } else {
     findings.push(...checkTokenLifetime(config));
   }
-  findings.push(...(await checkAccountApi(config, deps, discovery.metadata)));
+  findings.push(...(await checkAccountApi(config, deps, discovery.metadata, provider ? provider.accountApiUrl : config.skill.accountApiUrl)));
   return summarize(findings);
 }
 

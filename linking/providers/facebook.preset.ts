@@ -14,7 +14,9 @@ export const facebookPreset: ProfileOverrides = {
   name: 'facebook',
   documentation: 'https://developers.facebook.com/documentation/facebook-login/guides/advanced/manual-flow',
   authorization: { url: 'https://www.facebook.com/v23.0/dialog/oauth', pkce: false },
-  scope: { separator: ',' },
+  scope: { separator: ',', value: 'public_profile email' },
+  // https://developers.facebook.com/docs/graph-api/reference/user
+  userinfoUrl: 'https://graph.facebook.com/v23.0/me?fields=name,email',
   token: {
     url: 'https://graph.facebook.com/v23.0/oauth/access_token',
     method: 'GET',

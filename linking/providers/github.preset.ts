@@ -15,6 +15,10 @@ export const githubPreset: ProfileOverrides = {
   name: 'github',
   documentation: 'https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps',
   authorization: { url: 'https://github.com/login/oauth/authorize', pkce: true },
+  // The user's name and email; without a scope GitHub grants public data only.
+  scope: { value: 'read:user user:email' },
+  // https://docs.github.com/en/rest/users/users#get-the-authenticated-user
+  userinfoUrl: 'https://api.github.com/user',
   token: {
     url: 'https://github.com/login/oauth/access_token',
     clientAuthentication: 'client_secret_post',

@@ -1,5 +1,6 @@
 import { ConfigError, type UpstreamConfig } from '../../models/config';
 import { describeIssue, ProviderProfileSchema, type ProfileOverrides, type ProviderProfile } from '../../models/provider-profile';
+import { requestedScope } from '../upstream/authorization-request';
 import { facebookPreset } from './facebook.preset';
 import { githubPreset } from './github.preset';
 import { oauth2Preset } from './oauth2.preset';
@@ -29,12 +30,21 @@ interface ServerMetadata {
   userinfo_endpoint?: unknown;
   code_challenge_methods_supported?: unknown;
   token_endpoint_auth_methods_supported?: unknown;
+  scopes_supported?: unknown;
 }
+
+/** The OpenID Connect scopes that give the skill the user's name and email, when the provider offers them. */
+const OPENID_DEFAULT_SCOPES = ['openid', 'profile', 'email'] as const;
+
+/** How to fix a configuration that would request no scope; the boot refusal, the doctor and `skill:package` say the same. */
+export const NO_SCOPE_FIX =
+  'set UPSTREAM_SCOPE to the scopes the account API needs, space separated (for an OpenID provider: openid profile email), and run npm run skill:package again so Alexa asks for the same';
 
 /**
  * Resolves the upstream profile once at boot: the named preset, changed by the config file's
  * `upstream.profile`, then by `UPSTREAM_*`, then completed by discovery of `UPSTREAM_ISSUER` for what is
- * still missing, and checked against the profile schema. Every failure names the variable or field.
+ * still missing (endpoints, the userinfo URL, a default scope), and checked against the profile schema.
+ * Every failure names the variable or field.
  */
 export async function resolveProviderProfile(upstream: UpstreamConfig, fetchImpl: typeof fetch): Promise<ProviderProfile> {
   const preset = Object.hasOwn(PRESETS, upstream.preset) ? PRESETS[upstream.preset] : undefined;
@@ -67,13 +77,46 @@ function fromEnvironment(upstream: UpstreamConfig): ProfileOverrides {
 }
 
 /**
+ * Refuses a profile that would request no scope when Alexa sends none: with `UPSTREAM_SCOPE` unset,
+ * `skill:package` writes `"scopes": []`, Alexa sends no scope, and the provider grants nothing the
+ * account API accepts, or refuses the sign-in with `access_denied`, long after the start looked fine.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+export function requireScope(profile: ProviderProfile): ProviderProfile {
+  if (requestedScope(profile.scope, undefined) === undefined) {
+    throw new ConfigError(
+      'UPSTREAM_SCOPE',
+      `is not set, and neither the ${profile.name} preset nor the provider's discovery document gives a default, so linkbridge would request no scope; ${NO_SCOPE_FIX}`,
+    );
+  }
+  return profile;
+}
+
+/**
+ * The scope linkbridge asks for when Alexa sends none, from the preset, the config file and
+ * `UPSTREAM_SCOPE` alone (no discovery): what `skill:package` can know without the network.
+ */
+export function configuredScope(upstream: UpstreamConfig): string | undefined {
+  const preset = Object.hasOwn(PRESETS, upstream.preset) ? PRESETS[upstream.preset] : {};
+  const merged = mergeProfiles(preset, upstream.profile ?? {}, fromEnvironment(upstream));
+  return hasOwnScope(merged) ? [merged.scope?.value ?? '', ...(merged.scope?.always ?? [])].join(' ').trim() : undefined;
+}
+
+/** The account API the skill calls: `ACCOUNT_API_URL`, else the provider's userinfo endpoint (preset or discovery). */
+export function accountApiUrlOf(accountApiUrl: string | undefined, profile: ProviderProfile): { readonly url?: string; readonly source: string } {
+  if (accountApiUrl) return { url: accountApiUrl, source: 'ACCOUNT_API_URL' };
+  if (profile.userinfoUrl) return { url: profile.userinfoUrl, source: "the provider's userinfo endpoint (preset or discovery)" };
+  return { source: 'none' };
+}
+
+/**
  * Discovery (RFC 8414, then OpenID Connect Discovery; OpenID Connect only for the `oidc` preset) for
- * the endpoints, userinfo, PKCE and client authentication the profile does not already say.
+ * the endpoints, userinfo, PKCE, client authentication and default scope the profile does not already say.
  */
 async function discovered(upstream: UpstreamConfig, profile: ProfileOverrides, fetchImpl: typeof fetch): Promise<ProfileOverrides> {
-  const needed = !profile.authorization?.url || !profile.token?.url || (upstream.preset === 'oidc' && !profile.userinfoUrl);
+  const needed = !profile.authorization?.url || !profile.token?.url || !profile.userinfoUrl || !hasOwnScope(profile);
   if (!needed) return {};
-  const metadata = await discover(upstream, fetchImpl);
+  const { metadata, openId } = await discover(upstream, fetchImpl);
   const methods = Array.isArray(metadata.token_endpoint_auth_methods_supported) ? metadata.token_endpoint_auth_methods_supported : undefined;
   return {
     authorization: {
@@ -87,10 +130,28 @@ async function discovered(upstream: UpstreamConfig, profile: ProfileOverrides, f
       clientAuthentication: methods && !methods.includes('client_secret_basic') && methods.includes('client_secret_post') ? 'client_secret_post' : undefined,
     },
     userinfoUrl: stringOrUndefined(metadata.userinfo_endpoint),
+    scope: { value: defaultScope(metadata, openId) },
   };
 }
 
-async function discover(upstream: UpstreamConfig, fetchImpl: typeof fetch): Promise<ServerMetadata> {
+/** True when the profile names a scope of its own, so Alexa sending none still asks for something. */
+function hasOwnScope(profile: ProfileOverrides): boolean {
+  return Boolean(profile.scope?.value?.trim()) || (profile.scope?.always ?? []).length > 0;
+}
+
+/**
+ * The scope asked for when none is configured: for an OpenID Connect provider, `openid` and whichever of
+ * `profile` and `email` it lists (all three when it lists none); an RFC 8414 server without `openid`
+ * names no scope a skill can rely on, so none.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims (§5.4)
+ */
+function defaultScope(metadata: ServerMetadata, openIdDocument: boolean): string | undefined {
+  const supported = Array.isArray(metadata.scopes_supported) ? metadata.scopes_supported.filter((scope): scope is string => typeof scope === 'string') : undefined;
+  if (!openIdDocument && !supported?.includes('openid')) return undefined;
+  return OPENID_DEFAULT_SCOPES.filter((scope) => scope === 'openid' || !supported || supported.includes(scope)).join(' ');
+}
+
+async function discover(upstream: UpstreamConfig, fetchImpl: typeof fetch): Promise<{ metadata: ServerMetadata; openId: boolean }> {
   const base = upstream.issuer!.replace(/\/+$/, '');
   const candidates =
     upstream.preset === 'oidc'
@@ -102,7 +163,7 @@ async function discover(upstream: UpstreamConfig, fetchImpl: typeof fetch): Prom
       const response = await fetchImpl(url, { signal: AbortSignal.timeout(upstream.timeoutMs), headers: { accept: 'application/json' }, redirect: 'error' });
       if (response.ok) {
         const metadata: unknown = await response.json();
-        if (typeof metadata === 'object' && metadata !== null) return metadata as ServerMetadata;
+        if (typeof metadata === 'object' && metadata !== null) return { metadata: metadata as ServerMetadata, openId: url.endsWith('/openid-configuration') };
         failures.push(`${url} answered with no JSON object`);
       } else failures.push(`${url} answered HTTP ${response.status}`);
     } catch (error) {

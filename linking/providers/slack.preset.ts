@@ -13,7 +13,8 @@ export const slackPreset: ProfileOverrides = {
   name: 'slack',
   documentation: 'https://docs.slack.dev/reference/methods/oauth.v2.access',
   authorization: { url: 'https://slack.com/oauth/v2/authorize', pkce: true },
-  scope: { parameter: 'user_scope', separator: ',' },
+  // The user's profile and email through users.profile.get.
+  scope: { parameter: 'user_scope', separator: ',', value: 'users:read users.profile:read' },
   token: {
     url: 'https://slack.com/api/oauth.v2.access',
     clientAuthentication: 'client_secret_basic',

@@ -8,6 +8,9 @@ import type { RfcError } from '../../models/provider-profile';
 
 /** The provider answered with an error of its own (an RFC 6749 §5.2 body, or its own shape). */
 export class UpstreamRejectedError extends Error {
+  /** How long the call took, in milliseconds; set by the client once the call is over. */
+  durationMs?: number;
+
   constructor(
     /** The provider's error code as it sent it (`bad_verification_code`, `40029`, `invalid_code`). */
     readonly error: string,
@@ -22,6 +25,9 @@ export class UpstreamRejectedError extends Error {
 
 /** The provider could not be reached in time, failed (5xx, 429) or answered with something unreadable. */
 export class UpstreamUnavailableError extends Error {
+  /** How long the call took, in milliseconds; set by the client once the call is over. */
+  durationMs?: number;
+
   constructor(
     readonly reason: 'timeout' | 'network' | 'server' | 'unreadable' | 'too_large',
     readonly url: string,
@@ -31,6 +37,14 @@ export class UpstreamUnavailableError extends Error {
   ) {
     super(`the provider's token endpoint is unavailable: ${reason}${httpStatus ? ` (HTTP ${httpStatus})` : ''}${causeCode ? ` (${causeCode})` : ''}`);
   }
+}
+
+/** One token call that got tokens, for the flow log. Failures carry the same facts on the error. */
+export interface UpstreamCall {
+  /** The URL without its query. */
+  readonly url: string;
+  readonly status: number;
+  readonly durationMs: number;
 }
 
 /** The URL without its query (a GET token call carries the code and the secret there), for errors and logs. */

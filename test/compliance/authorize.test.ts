@@ -30,7 +30,7 @@ describe('redirect URI allowlist (RFC 6749 §3.1.2.2, §4.1.2.1; RFC 9700 §4.1.
     expect(response.status).toBe(400);
     expect(response.headers.location).toBeUndefined();
     expect(response.headers['content-type']).toMatch(/text\/html/);
-    expect(response.text).toContain('Redirect address not allowed');
+    expect(response.text).toContain('This skill cannot send you back to the Alexa app');
     expect(response.text).toContain('ALEXA_VENDOR_IDS');
     expect(response.headers['referrer-policy']).toBe('no-referrer');
   });

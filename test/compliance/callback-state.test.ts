@@ -109,7 +109,7 @@ test('a state sealed for another provider is refused (mix-up, RFC 9700 §4.4)', 
     provider: 'github',
     expiresAt: Math.floor(clock.now() / 1000) + 600,
   });
-  expectErrorPage(await request(app).get('/oauth/callback').query({ code: 'c', state }), /wrong provider/);
+  expectErrorPage(await request(app).get('/oauth/callback').query({ code: 'c', state }), /came back from the wrong place/);
 });
 
 test('the provider\'s access_denied goes back to Alexa with Alexa\'s state', async () => {

@@ -79,8 +79,10 @@ test('a bad redirect_uri shows a readable error page and the browser stays on li
   await page.waitForLoadState('networkidle');
   expect(new URL(page.url()).origin).toBe(stack.baseUrl);
   expect(requested.every((url) => url.startsWith(stack.baseUrl))).toBe(true);
-  expect(await page.textContent('#error-title')).toBe('Redirect address not allowed');
-  expect(await page.textContent('#error-explanation')).toContain('ALEXA_VENDOR_IDS');
+  expect(await page.textContent('#error-title')).toBe('This skill cannot send you back to the Alexa app');
+  // Outside production the developer's hint names the setting; the explanation is for the person.
+  expect(await page.textContent('#error-hint')).toContain('ALEXA_VENDOR_IDS');
+  expect(await page.textContent('#error-explanation')).not.toContain('ALEXA_VENDOR_IDS');
   expect(await page.textContent('#error-reference')).toMatch(/^[0-9a-f-]{36}$/);
   await page.close();
 });

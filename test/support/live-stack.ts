@@ -22,7 +22,7 @@ export interface LiveStack {
  * Starts linkbridge (over real HTTP on 127.0.0.1) in front of node-oidc-provider, configured by
  * discovery of the provider's issuer, exactly as a deployment would be.
  */
-export async function startLiveStack(env: Record<string, string> = {}): Promise<LiveStack> {
+export async function startLiveStack(env: Record<string, string | undefined> = {}): Promise<LiveStack> {
   const cleanup = new Cleanup();
   try {
     const server: Server = cleanup.add(createServer(), (started) => {

@@ -17,6 +17,8 @@ export const BASE_TEST_ENV: Readonly<Record<string, string>> = {
   UPSTREAM_TOKEN_URL: 'https://provider.test/token',
   UPSTREAM_CLIENT_ID: 'linkbridge-client',
   UPSTREAM_CLIENT_SECRET: 'upstream-secret-value',
+  // An endpoint-only provider names no scope of its own; linkbridge refuses to start asking for none.
+  UPSTREAM_SCOPE: 'profile',
   STORE_URL: 'memory:',
   SEALING_KEYS: `k1:${TEST_SEALING_KEY}`,
   LOG_LEVEL: 'debug',

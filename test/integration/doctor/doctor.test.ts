@@ -49,6 +49,11 @@ function goodEnv(): Record<string, string> {
   };
 }
 
+/** The provider's endpoints set one by one, with no issuer: nothing is discovered. */
+function withoutDiscovery(): Record<string, string | undefined> {
+  return { UPSTREAM_ISSUER: undefined, UPSTREAM_AUTHORIZATION_URL: `${provider.issuer}/auth`, UPSTREAM_TOKEN_URL: `${provider.issuer}/token` };
+}
+
 /** Real fetch on loopback; every call takes `delayMs` on the test clock, so durations are exact. */
 function deps(delayMs = 40) {
   const clock = new TestClock();
@@ -104,6 +109,16 @@ test('with UPSTREAM_PRESET=oidc the provider is read from its OpenID Connect dis
   expect(requested.filter((url) => url.includes('/.well-known/'))).not.toContain(`${provider.issuer}/.well-known/oauth-authorization-server`);
 });
 
+test("without UPSTREAM_SCOPE and ACCOUNT_API_URL the provider's discovery document gives both, as the service would use them", async () => {
+  const { report, exitCode } = await runDoctor({ ...goodEnv(), UPSTREAM_SCOPE: undefined, ACCOUNT_API_URL: undefined }, deps());
+  expect(errorsOf(report.findings)).toEqual([]);
+  expect(exitCode).toBe(0);
+  expect(report.findings.find((finding) => finding.check === 'scope')?.message).toBe('requests: openid profile email');
+  expect(report.findings.find((finding) => finding.check === 'account-api')?.message).toMatch(
+    new RegExp(`^${provider.userinfoUrl} \\(ACCOUNT_API_URL is not set: the provider's userinfo endpoint\\) answered HTTP (400|401)`),
+  );
+});
+
 /** Each broken configuration: what it changes, and the one error it must produce. */
 const BROKEN: Array<[string, () => Record<string, string | undefined>, { check: string; setting: string | RegExp; message: RegExp }]> = [
   [
@@ -128,14 +143,18 @@ const BROKEN: Array<[string, () => Record<string, string | undefined>, { check: 
   ],
   ['HTTP PUBLIC_URL', () => ({ PUBLIC_URL: 'http://linkbridge.example.com' }), { check: 'public-url', setting: 'PUBLIC_URL', message: /is not HTTPS/ }],
   ['PUBLIC_URL on another port', () => ({ PUBLIC_URL: 'https://linkbridge.example.com:8443' }), { check: 'public-url', setting: 'PUBLIC_URL', message: /port 8443: Alexa calls only port 443/ }],
-  ['no scope', () => ({ UPSTREAM_SCOPE: undefined }), { check: 'scope', setting: 'UPSTREAM_SCOPE', message: /no scope is requested/ }],
+  ['no scope, and no discovery to give one', () => ({ ...withoutDiscovery(), UPSTREAM_SCOPE: undefined }), { check: 'scope', setting: 'UPSTREAM_SCOPE', message: /no scope is requested/ }],
   [
     'unreachable account API',
     () => ({ ACCOUNT_API_URL: `http://127.0.0.1:${closedPort}/me` }),
     { check: 'account-api', setting: 'ACCOUNT_API_URL', message: /nothing accepts connections at 127\.0\.0\.1/ },
   ],
   ['account API at a wrong path', () => ({ ACCOUNT_API_URL: `${provider.issuer}/profile` }), { check: 'account-api', setting: 'ACCOUNT_API_URL', message: /HTTP 404 without a token: there is no API at this path/ }],
-  ['account API not set', () => ({ ACCOUNT_API_URL: undefined }), { check: 'account-api', setting: 'ACCOUNT_API_URL', message: /is not set/ }],
+  [
+    'account API not set, and no userinfo endpoint to fall back on',
+    () => ({ ...withoutDiscovery(), ACCOUNT_API_URL: undefined }),
+    { check: 'account-api', setting: 'ACCOUNT_API_URL', message: /is not set and the provider names no userinfo endpoint/ },
+  ],
   [
     'lower-case vendor id',
     () => ({ ALEXA_VENDOR_IDS: 'm3bvp74n95sp1f' }),

@@ -11,7 +11,7 @@ function acmeProfile(origin: string) {
   return {
     name: 'acme',
     authorization: { url: `${origin}/oauth/begin`, clientIdParameter: 'app', parameters: { display: 'page' }, pkce: false },
-    scope: { parameter: 'perms', separator: ',' },
+    scope: { parameter: 'perms', separator: ',', value: 'read write' },
     token: {
       url: `${origin}/oauth/exchange`,
       method: 'GET' as const,

@@ -63,6 +63,8 @@ export async function startLinkbridge(testCase: PresetCase, origin: string, env:
       UPSTREAM_AUTHORIZATION_URL: undefined,
       UPSTREAM_TOKEN_URL: undefined,
       UPSTREAM_PRESET: testCase.preset,
+      // The preset's own scope, or Alexa's: as a deployment that follows the presets table.
+      UPSTREAM_SCOPE: undefined,
       ...testCase.env(origin),
       ...(file ? { LINKBRIDGE_CONFIG: 'linkbridge.json' } : {}),
       ...env,

@@ -1,6 +1,8 @@
-import { PRESETS, resolveProviderProfile } from '../../../linking/providers/presets';
+import { accountApiUrlOf, PRESETS, requireScope, resolveProviderProfile } from '../../../linking/providers/presets';
+import { requestedScope } from '../../../linking/upstream/authorization-request';
+import { ConfigError } from '../../../models/config';
 import { refreshRequestOf } from '../../../models/provider-profile';
-import { testConfig } from '../../support/test-app';
+import { testConfig, testDeps } from '../../support/test-app';
 
 const credentialsOnly = { UPSTREAM_AUTHORIZATION_URL: undefined, UPSTREAM_TOKEN_URL: undefined };
 
@@ -44,4 +46,75 @@ test('the config file changes one field of a preset and keeps the rest', async (
   const config = testConfig({ ...credentialsOnly, UPSTREAM_PRESET: 'github' });
   const profile = await resolveProviderProfile({ ...config.upstream, profile: { token: { headers: { 'user-agent': 'linkbridge' } } } }, fetch);
   expect(profile.token).toMatchObject({ url: 'https://github.com/login/oauth/access_token', clientAuthentication: 'client_secret_post', headers: { accept: 'application/json', 'user-agent': 'linkbridge' } });
+});
+
+describe('defaults from discovery', () => {
+  const issuerOnly = { ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_ISSUER: 'https://idp.test' };
+  const oidcDocument = (extra: Record<string, unknown> = {}) => ({
+    issuer: 'https://idp.test',
+    authorization_endpoint: 'https://idp.test/auth',
+    token_endpoint: 'https://idp.test/token',
+    userinfo_endpoint: 'https://idp.test/userinfo',
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    ...extra,
+  });
+  /** A provider that serves `document` at `path` only. */
+  function serving(path: string, document: unknown): typeof fetch {
+    return async (input) => (String(input) === `https://idp.test${path}` ? Response.json(document) : new Response('not found', { status: 404 }));
+  }
+
+  test.each(['oidc', 'oauth2'])('%s: with UPSTREAM_SCOPE unset, openid profile email and the userinfo endpoint', async (preset) => {
+    const profile = requireScope(await resolveProviderProfile(testConfig({ ...issuerOnly, UPSTREAM_PRESET: preset }).upstream, serving('/.well-known/openid-configuration', oidcDocument())));
+    expect(requestedScope(profile.scope, undefined)).toBe('openid profile email');
+    expect(profile.userinfoUrl).toBe('https://idp.test/userinfo');
+    expect(accountApiUrlOf(undefined, profile).url).toBe('https://idp.test/userinfo');
+    expect(accountApiUrlOf('https://api.test/me', profile).url).toBe('https://api.test/me');
+  });
+
+  test('only the default scopes the provider lists, and Alexa\'s scope still wins when it sends one', async () => {
+    const profile = await resolveProviderProfile(
+      testConfig({ ...issuerOnly, UPSTREAM_PRESET: 'oidc' }).upstream,
+      serving('/.well-known/openid-configuration', oidcDocument({ scopes_supported: ['openid', 'email'] })),
+    );
+    expect(requestedScope(profile.scope, undefined)).toBe('openid email');
+    expect(requestedScope(profile.scope, 'profile')).toBe('profile openid');
+  });
+
+  test('UPSTREAM_SCOPE and ACCOUNT_API_URL win over discovery', async () => {
+    const config = testConfig({ ...issuerOnly, UPSTREAM_PRESET: 'oidc', UPSTREAM_SCOPE: 'openid email offline_access', ACCOUNT_API_URL: 'https://api.test/me' });
+    const profile = await resolveProviderProfile(config.upstream, serving('/.well-known/openid-configuration', oidcDocument()));
+    expect(requestedScope(profile.scope, 'profile')).toBe('openid email offline_access');
+    expect(accountApiUrlOf(config.skill.accountApiUrl, profile)).toEqual({ url: 'https://api.test/me', source: 'ACCOUNT_API_URL' });
+  });
+
+  test('endpoints set by hand with an issuer: discovery still gives the scope and userinfo', async () => {
+    const fetched: string[] = [];
+    const fetchImpl: typeof fetch = (input, init) => {
+      fetched.push(String(input));
+      return serving('/.well-known/openid-configuration', oidcDocument())(input, init);
+    };
+    const config = testConfig({ UPSTREAM_SCOPE: undefined, UPSTREAM_ISSUER: 'https://idp.test' });
+    const profile = requireScope(await resolveProviderProfile(config.upstream, fetchImpl));
+    expect(profile.token.url).toBe('https://provider.test/token');
+    expect(requestedScope(profile.scope, undefined)).toBe('openid profile email');
+    expect(fetched).toContain('https://idp.test/.well-known/openid-configuration');
+  });
+
+  test.each([
+    ['an RFC 8414 server that does not speak OpenID Connect', { UPSTREAM_ISSUER: 'https://idp.test' }, serving('/.well-known/oauth-authorization-server', { issuer: 'https://idp.test', authorization_endpoint: 'https://idp.test/a', token_endpoint: 'https://idp.test/t' })],
+    ['endpoints set by hand, no issuer', { UPSTREAM_AUTHORIZATION_URL: 'https://provider.test/authorize', UPSTREAM_TOKEN_URL: 'https://provider.test/token' }, fetch],
+  ])('no scope at all (%s) is refused, naming UPSTREAM_SCOPE and what to set', async (_label, env, fetchImpl) => {
+    const profile = await resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, ...env }).upstream, fetchImpl);
+    expect(() => requireScope(profile)).toThrow(/^UPSTREAM_SCOPE: is not set, and neither the oauth2 preset nor the provider's discovery document gives a default, so linkbridge would request no scope; set UPSTREAM_SCOPE/);
+  });
+
+  test.each(['github', 'facebook', 'slack', 'x', 'wechat'])('the %s preset names a scope of its own', async (preset) => {
+    const profile = await resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: preset }).upstream, fetch);
+    expect(requestedScope(requireScope(profile).scope, undefined)).toEqual(expect.any(String));
+  });
+
+  test('the service refuses to start asking for no scope', async () => {
+    await expect(testDeps({ env: { UPSTREAM_SCOPE: undefined } })).rejects.toThrow(/^UPSTREAM_SCOPE: is not set/);
+    await expect(testDeps({ env: { UPSTREAM_SCOPE: undefined } })).rejects.toBeInstanceOf(ConfigError);
+  });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../models/config';
-import { planSkillPackage, SkillPackageRefusal, writeSkillPackage } from '../../../scripts/skill-package';
+import { discoverScope, planSkillPackage, SkillPackageRefusal, writeSkillPackage } from '../../../scripts/skill-package';
 import { BASE_TEST_ENV } from '../../support/test-app';
 
 const GOOD_ENV: Record<string, string | undefined> = {
@@ -64,6 +64,12 @@ test('a vendor id in lower case: the loader refuses it, saying ids are upper cas
 test("no scope: refused, even with --demo, naming UPSTREAM_SCOPE; a scope in the config file's profile is enough", () => {
   expect(refusal({ ...GOOD_ENV, UPSTREAM_SCOPE: undefined }).problems).toEqual([expect.stringMatching(/^UPSTREAM_SCOPE is not set: accountLinking\.json would hold "scopes": \[\]/)]);
   expect(refusal({ ...GOOD_ENV, UPSTREAM_SCOPE: undefined }, true).problems).toHaveLength(1);
+  // A preset that names its own scope needs none, and Alexa's settings list it.
+  const github = planSkillPackage({ ...GOOD_ENV, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: 'github' }, { demo: false, root: ROOT });
+  expect(JSON.parse(github.files[1].content).accountLinkingRequest.scopes).toEqual(['read:user', 'user:email']);
+  // So does a scope the provider's discovery document gave.
+  const discovered = planSkillPackage({ ...GOOD_ENV, UPSTREAM_SCOPE: undefined }, { demo: false, root: ROOT, discoveredScope: 'openid profile email' });
+  expect(JSON.parse(discovered.files[1].content).accountLinkingRequest.scopes).toEqual(['openid', 'profile', 'email']);
 
   const directory = mkdtempSync(join(tmpdir(), 'profile-'));
   try {
@@ -98,4 +104,15 @@ describe('writing', () => {
     expect(JSON.parse(readFileSync(join(root, 'skill-package', 'skill.json'), 'utf8')).manifest.apis.custom.endpoint.uri).toBe('https://linkbridge.example.com/alexa');
     expect(statSync(join(root, 'accountLinking.json')).mode & 0o777).toBe(0o600);
   });
+});
+
+test("without UPSTREAM_SCOPE, the scope comes from the provider's discovery document, as at the service's start", async () => {
+  const env = { ...GOOD_ENV, UPSTREAM_SCOPE: undefined, UPSTREAM_AUTHORIZATION_URL: undefined, UPSTREAM_TOKEN_URL: undefined, UPSTREAM_ISSUER: 'https://idp.test' };
+  const document = { issuer: 'https://idp.test', authorization_endpoint: 'https://idp.test/auth', token_endpoint: 'https://idp.test/token', scopes_supported: ['openid', 'email'] };
+  const serving: typeof fetch = async (input) => (String(input).endsWith('/openid-configuration') ? Response.json(document) : new Response('', { status: 404 }));
+  expect(await discoverScope(env, serving)).toBe('openid email');
+  // Discovery that fails gives nothing, and the plan refuses naming UPSTREAM_SCOPE.
+  const failing: typeof fetch = async () => new Response('', { status: 500 });
+  expect(await discoverScope(env, failing)).toBeUndefined();
+  expect(refusal(env).problems).toEqual([expect.stringMatching(/^UPSTREAM_SCOPE is not set/)]);
 });
