@@ -17,8 +17,7 @@ const ADVICE: Readonly<Record<PageAdvice, string>> = {
 
 /**
  * Whether the page may show developer hints (setting names, parameters): only outside production.
- * Express reads `NODE_ENV` into its `env` setting once, when the app is made; linkbridge's own
- * configuration refuses to start in production without `SEALING_KEYS`, by the same variable.
+ * `createApp` sets Express's `env` from the config's `production` (`NODE_ENV=production`).
  */
 export function pagesShowHints(res: Response): boolean {
   return res.app.get('env') !== 'production';

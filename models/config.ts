@@ -89,6 +89,8 @@ export interface Config {
   readonly logLevel: string;
   /** True when no upstream was configured: the embedded demo provider and account API run. */
   readonly demo: boolean;
+  /** `NODE_ENV=production`: no demo, no simulator by default, and end-user pages without developer hints. */
+  readonly production: boolean;
   /** Port of the embedded demo provider (demo mode only). */
   readonly demoProviderPort: number;
   readonly skill: SkillConfig;
@@ -175,6 +177,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   const { keys: sealingKeys, ephemeral } = readSealingKeys(read);
 
   const config: Config = {
+    production: read.string('NODE_ENV') === 'production',
     port,
     publicUrl,
     linkMode,

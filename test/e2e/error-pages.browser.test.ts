@@ -1,5 +1,5 @@
 /**
- * The error pages a person sees on the phone, in production (`NODE_ENV=production`, Express's `env`):
+ * The error pages a person sees on the phone, in production (`NODE_ENV=production`):
  * plain words about what happened and what to do, the reference, and no setting or parameter names,
  * which go to the log only. Rendered in a real headless Chromium; a screenshot of each page is saved
  * under test-artifacts/error-pages/ (git-ignored) for a person to look at.
@@ -31,9 +31,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  app = createApp(await testDeps({ clock, logs }));
-  // What NODE_ENV=production sets when Express makes the app.
-  app.set('env', 'production');
+  app = createApp(await testDeps({ clock, logs, env: { NODE_ENV: 'production' } }));
   const server: Server = cleanup.add(createServer(app), (started) => {
     started.closeAllConnections();
     return new Promise<void>((resolve) => started.close(() => resolve()));
