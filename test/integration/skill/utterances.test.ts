@@ -23,7 +23,13 @@ beforeAll(async () => {
   await api.start();
   api.behaviour = { status: 200, body: ADA_PROFILE };
 });
-afterAll(() => api.stop());
+afterAll(async () => {
+  await api.stop();
+  // virtual-alexa loads nock, which patches node:http and node:https for the whole jest worker; put them
+  // back so later test files in this worker make real requests.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- nock 9 ships no ES module or types
+  (require('nock') as { restore(): void }).restore();
+});
 
 function skill() {
   return buildSkill(testConfig(), captureLogger(new CapturedLogs()), { accountApi: new AccountApiClient(api.url, 2000) });
