@@ -4,12 +4,14 @@ import { startDemoProvider, type DemoProvider } from './demo/demo-provider';
 import { buildDeps } from './deps';
 import { backgroundProviderCalls } from './linking/grants/provider-call-once';
 import { ConfigError, loadConfig, type Config } from './models/config';
-import { createLogger } from './models/logger';
+import { createLogger, standardOutput } from './models/logger';
 
 /** Reads the config, builds the deps, listens. With no upstream configured, runs the demo provider too. */
 async function main(): Promise<void> {
   const config = readConfigOrExit();
-  const logger = createLogger(config.logLevel);
+  // One stream for the JSON log and the line for people, so that line really comes last.
+  const output = standardOutput();
+  const logger = createLogger(config.logLevel, output);
   let demo: DemoProvider | undefined;
   if (config.demo) {
     demo = await startDemoProvider({
@@ -17,7 +19,7 @@ async function main(): Promise<void> {
       host: '127.0.0.1',
       publicHost: 'localhost',
       clients: [{ clientId: config.upstream.clientId, clientSecret: config.upstream.clientSecret, redirectUris: [`${config.publicUrl}/oauth/callback`] }],
-    });
+    }).catch((error: unknown) => exitIfPortTaken(error, 'DEMO_PROVIDER_PORT', config.demoProviderPort));
     // Demo mode is what a first start looks like, not a fault: said as information, not as a warning.
     logger.info(
       { issuer: demo.issuer, accountApi: demo.userinfoUrl },
@@ -34,9 +36,10 @@ async function main(): Promise<void> {
     if (config.simulator.enabled) {
       logger.info({ simulator: `${config.publicUrl}/simulator` }, 'simulator ready');
       // The JSON log is for machines; this line is for the person who just typed `npm start`.
-      process.stderr.write(`\nlinkbridge is ready. Open ${config.publicUrl}/simulator to link an account and ask "what's my name".\n\n`);
+      output.write(`\nlinkbridge is ready. Open ${config.publicUrl}/simulator to link an account and ask "what's my name".\n\n`);
     }
   };
+  server.once('error', (error) => exitIfPortTaken(error, 'PORT', config.port));
   if (config.host) server.listen(config.port, config.host, listening);
   else server.listen(config.port, listening);
 
@@ -54,6 +57,15 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** A port another program holds stops the start with the setting to change, not a stack trace. */
+function exitIfPortTaken(error: unknown, variable: string, port: number): never {
+  if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+    process.stderr.write(`linkbridge: port ${port} is already in use; stop what holds it or set ${variable} to a free port\n`);
+    process.exit(1);
+  }
+  throw error;
 }
 
 function readConfigOrExit(): Config {

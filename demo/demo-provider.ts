@@ -54,7 +54,10 @@ export async function startDemoProvider(options: DemoProviderOptions): Promise<D
   // oidc-provider is an ES module: imported, not required.
   const { default: Provider } = await import('oidc-provider');
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${options.publicHost ?? options.host ?? '127.0.0.1'}:${port}`;
 

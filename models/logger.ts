@@ -75,3 +75,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination,
   );
 }
+
+/** Standard output as the logger writes it (asynchronously, in order), for the lines meant for people. */
+export function standardOutput(): DestinationStream & { write(text: string): void } {
+  return pino.destination({ dest: 1 });
+}
