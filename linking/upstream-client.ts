@@ -1,6 +1,6 @@
 import { refreshRequestOf, type GrantRequest, type ProviderProfile, type TokenParameter } from '../models/provider-profile';
 import { buildAuthorizationUrl } from './upstream/authorization-request';
-import { FetchTransport, TransportError, type HttpTransport, type IncomingResponse } from './upstream/http-transport';
+import { FetchTransport, TransportError, type CallOptions, type HttpTransport, type IncomingResponse } from './upstream/http-transport';
 import { readTokenAnswer, type UpstreamTokens } from './upstream/token-answer';
 import { buildTokenRequest } from './upstream/token-request';
 import { urlForLogs, UpstreamRejectedError, UpstreamUnavailableError } from './upstream/upstream-failures';
@@ -53,30 +53,34 @@ export class UpstreamClient {
   }
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3 */
-  exchangeCode(code: string, codeVerifier?: string): Promise<UpstreamTokens> {
-    return this.requestTokens(this.options.profile.token, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: this.options.redirectUri,
-      code_verifier: codeVerifier,
-    });
+  exchangeCode(code: string, codeVerifier?: string, call?: CallOptions): Promise<UpstreamTokens> {
+    return this.requestTokens(
+      this.options.profile.token,
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: this.options.redirectUri,
+        code_verifier: codeVerifier,
+      },
+      call,
+    );
   }
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-6 */
-  refresh(refreshToken: string): Promise<UpstreamTokens> {
+  refresh(refreshToken: string, call?: CallOptions): Promise<UpstreamTokens> {
     if (!this.refreshRequest) {
       // Only reachable with a refresh token linkbridge never handed out.
       return Promise.reject(new UpstreamRejectedError('no refresh tokens at this provider', 400, 'invalid_grant', urlForLogs(this.options.profile.token.url)));
     }
-    return this.requestTokens(this.refreshRequest, { grant_type: 'refresh_token', refresh_token: refreshToken });
+    return this.requestTokens(this.refreshRequest, { grant_type: 'refresh_token', refresh_token: refreshToken }, call);
   }
 
-  private async requestTokens(grant: GrantRequest, parameters: Partial<Record<TokenParameter, string>>): Promise<UpstreamTokens> {
+  private async requestTokens(grant: GrantRequest, parameters: Partial<Record<TokenParameter, string>>, call?: CallOptions): Promise<UpstreamTokens> {
     const request = buildTokenRequest(grant, this.options, parameters);
     const url = urlForLogs(request.url);
     let response: IncomingResponse;
     try {
-      response = await this.transport.send(request);
+      response = await this.transport.send(request, call);
     } catch (error) {
       if (error instanceof TransportError) throw new UpstreamUnavailableError(error.reason, error.url, undefined, error.causeCode);
       throw error;

@@ -6,7 +6,6 @@ import { requireParam } from '../params';
 import { verifyS256 } from '../pkce';
 import { toAlexaTokenResponse } from '../token-response';
 import { UpstreamRejectedError } from '../upstream-client';
-import { withCallDeadline } from '../upstream/http-transport';
 import type { GrantHandler } from './grant';
 import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from './provider-call-once';
 
@@ -57,7 +56,7 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
       flowLog = log.child({ flowId: issued.flowId });
       let tokens;
       try {
-        tokens = await withCallDeadline(config.tokenReplay.providerDeadlineMs, () => deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier));
+        tokens = await deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier, { timeoutMs: config.tokenReplay.providerDeadlineMs });
       } catch (error) {
         // The provider settled the code (it refused the grant): dead. Anything else, a timeout or an
         // outage included, leaves it for Alexa's retry.

@@ -2,7 +2,6 @@
  * The one place linkbridge's calls to the provider cross the network. Request building and response
  * reading live elsewhere; this module only sends and receives bytes, within a deadline and a size limit.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -35,9 +34,18 @@ export class TransportError extends Error {
   }
 }
 
+/** What one call may set for itself. */
+export interface CallOptions {
+  /**
+   * The deadline of this call instead of the transport's own (the token grants: Alexa is answered on
+   * time and the call may go on in the background, see `grants/provider-call-once.ts`).
+   */
+  readonly timeoutMs?: number;
+}
+
 /** Sends one request to the provider. */
 export interface HttpTransport {
-  send(request: OutgoingRequest): Promise<IncomingResponse>;
+  send(request: OutgoingRequest, options?: CallOptions): Promise<IncomingResponse>;
 }
 
 /**
@@ -45,22 +53,6 @@ export interface HttpTransport {
  * kilobytes; Alexa itself takes tokens of at most a couple of kilobytes.
  */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
-
-/**
- * A longer deadline for the calls made inside `run` (the token grants: Alexa is answered on time and
- * the call may go on in the background, see `grants/provider-call-once.ts`). Other calls keep the
- * transport's own deadline.
- */
-const deadlineOverride = new AsyncLocalStorage<number>();
-
-/** Runs `call` with every transport call inside it bounded by `timeoutMs` instead of the default. */
-export function withCallDeadline<T>(timeoutMs: number, call: () => Promise<T>): Promise<T> {
-  return deadlineOverride.run(timeoutMs, call);
-}
-
-function currentDeadline(defaultMs: number): number {
-  return deadlineOverride.getStore() ?? defaultMs;
-}
 
 /** What bounds one call: the deadline covers the whole exchange, headers and body alike. */
 export interface TransportLimits {
@@ -91,9 +83,9 @@ export class PooledTransport implements HttpTransport {
     });
   }
 
-  async send(request: OutgoingRequest): Promise<IncomingResponse> {
+  async send(request: OutgoingRequest, options?: CallOptions): Promise<IncomingResponse> {
     const urlForLogs = withoutQuery(request.url);
-    const deadline = new Deadline(currentDeadline(this.limits.timeoutMs));
+    const deadline = new Deadline(options?.timeoutMs ?? this.limits.timeoutMs);
     try {
       const response = await undiciRequest(request.url, {
         dispatcher: this.agent,
@@ -143,9 +135,9 @@ export class FetchTransport implements HttpTransport {
     this.maxBytes = maxResponseBytes;
   }
 
-  async send(request: OutgoingRequest): Promise<IncomingResponse> {
+  async send(request: OutgoingRequest, options?: CallOptions): Promise<IncomingResponse> {
     const urlForLogs = withoutQuery(request.url);
-    const deadline = new Deadline(currentDeadline(this.timeoutMs));
+    const deadline = new Deadline(options?.timeoutMs ?? this.timeoutMs);
     try {
       const response = await this.fetchImpl(request.url, {
         method: request.method,
@@ -205,6 +197,7 @@ class TransportDeadlineReached extends Error {
 
 /** Reads the body through `decoders`, counting bytes before and after them; throws past `maxBytes`. */
 async function readLimited(body: Readable, decoderStreams: Transform[], maxBytes: number, urlForLogs: string, signal: AbortSignal): Promise<string> {
+  if (decoderStreams.length === 0) return readPlain(body, maxBytes, urlForLogs, signal);
   const chunks: Buffer[] = [];
   let decoded = 0;
   // Remembered here: once the pipeline tears the streams down, the error it reports may be the
@@ -234,6 +227,32 @@ async function readLimited(body: Readable, decoderStreams: Transform[], maxBytes
     throw error;
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The common answer, not encoded: read in place. A stream pipeline costs several times the rest of
+ * the call; with nothing to decode there is nothing for it to do. The deadline's signal destroys the
+ * body (a `fetch` body converted from a web stream does not end on its own when its call is aborted).
+ */
+async function readPlain(body: Readable, maxBytes: number, urlForLogs: string, signal: AbortSignal): Promise<string> {
+  if (signal.aborted) throw signal.reason;
+  const abort = () => body.destroy(signal.reason as Error);
+  signal.addEventListener('abort', abort, { once: true });
+  const chunks: Buffer[] = [];
+  let seen = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      seen += chunk.length;
+      if (seen > maxBytes) {
+        body.destroy();
+        throw new TransportError('too_large', urlForLogs, 'SIZE');
+      }
+      chunks.push(chunk);
+    }
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
+  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 /** Counts the bytes as they come off the wire. */
@@ -296,7 +315,7 @@ export function withoutQuery(url: string): string {
 
 /**
  * The transport for the provider's token calls: pooled undici, or `fetchImpl` when one is injected.
- * `timeoutMs` bounds each call unless {@link withCallDeadline} says otherwise.
+ * `timeoutMs` bounds each call unless the call's own {@link CallOptions} say otherwise.
  */
 export function createTransport(timeoutMs: number, fetchImpl?: typeof fetch): HttpTransport {
   return fetchImpl ? new FetchTransport(fetchImpl, timeoutMs) : new PooledTransport({ timeoutMs });
