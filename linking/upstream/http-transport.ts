@@ -5,7 +5,7 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, request as undiciRequest } from 'undici';
+import type { Agent } from 'undici';
 
 /** An HTTP request to the provider, fully built. */
 export interface OutgoingRequest {
@@ -54,6 +54,12 @@ export interface HttpTransport {
  */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
+/** undici's pool and its `request`, loaded at the first call. */
+interface Undici {
+  readonly agent: Agent;
+  readonly request: typeof import('undici').request;
+}
+
 /** What bounds one call: the deadline covers the whole exchange, headers and body alike. */
 export interface TransportLimits {
   readonly timeoutMs: number;
@@ -67,12 +73,22 @@ export interface TransportLimits {
  * after decompression, so a compressed bomb stops at the limit.
  */
 export class PooledTransport implements HttpTransport {
-  private readonly agent: Agent;
+  private undici: Undici | undefined;
   private readonly maxBytes: number;
 
   constructor(private readonly limits: TransportLimits) {
     this.maxBytes = limits.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-    this.agent = new Agent({
+  }
+
+  /**
+   * undici and its pool, made at the first call: loading undici is about a fifth of linkbridge's
+   * start-up, and an instance that only answers the skill never calls the provider.
+   */
+  private pool(): Undici {
+    if (this.undici) return this.undici;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load
+    const undici = require('undici') as typeof import('undici');
+    const agent = new undici.Agent({
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
       connections: 64,
@@ -81,14 +97,18 @@ export class PooledTransport implements HttpTransport {
       bodyTimeout: 0,
       connect: { timeout: 5000 },
     });
+    this.undici = { agent, request: undici.request };
+    return this.undici;
   }
 
   async send(request: OutgoingRequest, options?: CallOptions): Promise<IncomingResponse> {
     const urlForLogs = withoutQuery(request.url);
+    // Before the deadline starts: the first call loads undici.
+    const { agent, request: undiciRequest } = this.pool();
     const deadline = new Deadline(options?.timeoutMs ?? this.limits.timeoutMs);
     try {
       const response = await undiciRequest(request.url, {
-        dispatcher: this.agent,
+        dispatcher: agent,
         method: request.method,
         headers: request.headers,
         body: request.body,
@@ -115,8 +135,8 @@ export class PooledTransport implements HttpTransport {
   }
 
   /** Closes the pooled connections (at shutdown). */
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    await this.undici?.agent.close();
   }
 }
 
