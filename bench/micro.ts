@@ -1,7 +1,15 @@
-import { createVerify } from 'node:crypto';
+import { createHash, createVerify, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { Pool } from 'undici';
+import { PooledTransport } from '../linking/upstream/http-transport';
+import { systemClock } from '../models/clock';
 import { createLogger } from '../models/logger';
+import { SealedStore } from '../models/sealed.store';
+import { SqliteStore } from '../models/sqlite.store';
+import type { Store } from '../models/store';
 import { AlexaRequestVerifier } from '../skill/request-verifier/alexa-request-verifier';
 import { launchRequest } from '../test/fixtures/skill/envelopes';
 import { signBody, type AlexaTestChain } from '../test/support/test-certificates';
@@ -18,7 +26,10 @@ export interface MicroResult {
  * certificate is known (linkbridge's verifier, then the stock adapter's way), writing one request
  * log line to /dev/null (linkbridge's logger, then the 54 redaction paths it had), and the client
  * side of one call to the provider's token endpoint (a pooled undici client, then `fetch` with
- * `AbortSignal.timeout`).
+ * `AbortSignal.timeout`). Then where a relayed refresh's CPU goes: one provider call through
+ * linkbridge's transport (deadline, size limit) against a bare pooled call, and the store's work for
+ * one rotated refresh (look, lock, look again, write the answer, unlock) on the sealed SQLite store
+ * against the bare SQLite store under it.
  */
 export async function runMicroBenchmarks(chain: AlexaTestChain, providerTokenUrl: string, iterations = 3000): Promise<MicroResult[]> {
   const body = JSON.stringify(launchRequest());
@@ -56,6 +67,15 @@ export async function runMicroBenchmarks(chain: AlexaTestChain, providerTokenUrl
     const response = await fetch(providerTokenUrl, { ...form, signal: AbortSignal.timeout(3000), redirect: 'error' });
     await response.text();
   };
+  const transport = new PooledTransport({ timeoutMs: 3000 });
+  const throughTransport = () => transport.send({ ...form, url: providerTokenUrl });
+  const storeDirectory = mkdtempSync(join(tmpdir(), 'linkbridge-bench-store-'));
+  const bareStore = new SqliteStore(join(storeDirectory, 'bare.sqlite'), systemClock);
+  const sealedStore = new SealedStore(new SqliteStore(join(storeDirectory, 'sealed.sqlite'), systemClock), [{ kid: 'k1', secret: randomBytes(32) }]);
+  const answer = JSON.stringify({
+    response: { access_token: randomBytes(24).toString('base64url'), token_type: 'Bearer', expires_in: 3600, refresh_token: randomBytes(24).toString('base64url') },
+    issuedAt: Date.now(),
+  });
   try {
     return [
       {
@@ -73,10 +93,37 @@ export async function runMicroBenchmarks(chain: AlexaTestChain, providerTokenUrl
         first: await cpuPerOperation(iterations / 3, pooled),
         second: await cpuPerOperation(iterations / 3, fetched),
       },
+      {
+        label: 'provider call: linkbridge’s transport (deadline, size limit) vs a bare undici `Pool` call',
+        first: await cpuPerOperation(iterations / 3, throughTransport),
+        second: await cpuPerOperation(iterations / 3, pooled),
+      },
+      {
+        label: 'store work of one rotated refresh (get, lock, get, put, unlock): sealed SQLite vs bare SQLite',
+        first: await cpuPerOperation(iterations, () => refreshStoreWork(sealedStore, answer)),
+        second: await cpuPerOperation(iterations, () => refreshStoreWork(bareStore, answer)),
+      },
     ];
   } finally {
     await pool.close();
+    await transport.close();
+    await Promise.all([bareStore.close(), sealedStore.close()]);
+    rmSync(storeDirectory, { recursive: true, force: true });
   }
+}
+
+/** The store operations the refresh grant makes for a token it has not seen, in its order. */
+async function refreshStoreWork(store: Store, answer: string): Promise<void> {
+  const digest = createHash('sha256').update(randomBytes(16)).digest('base64url');
+  const answerKey = `refresh-answer:${digest}`;
+  const lockKey = `lock:refresh:${digest}`;
+  const owner = randomUUID();
+  const now = Date.now();
+  await store.get(answerKey);
+  await store.lock(lockKey, owner, now + 15_000);
+  await store.get(answerKey);
+  await store.put(answerKey, answer, now + 600_000);
+  await store.unlock(lockKey, owner);
 }
 
 async function cpuPerOperation(iterations: number, operation: () => unknown): Promise<number> {

@@ -211,9 +211,9 @@ async function issueCode(upstreamCode: string, flow: LinkingState, deps: Linking
 /** Implicit mode: exchange the code now and hand Alexa the access token in the fragment. @see RFC 6749 §4.2.2 */
 async function exchangeForImplicit(upstreamCode: string, flow: LinkingState, deps: LinkingDeps, log: Logger): Promise<Record<string, string>> {
   try {
-    const tokens = await deps.upstream.exchangeCode(upstreamCode, flow.upstreamCodeVerifier, (call) =>
-      log.info({ upstreamUrl: call.url, upstreamStatus: call.status, durationMs: call.durationMs }, 'provider token call answered with tokens'),
-    );
+    const tokens = await deps.upstream.exchangeCode(upstreamCode, flow.upstreamCodeVerifier, {
+      observe: (call) => log.info({ upstreamUrl: call.url, upstreamStatus: call.status, durationMs: call.durationMs }, 'provider token call answered with tokens'),
+    });
     log.info({ answer: 'access_token' }, 'answer to Alexa: the user is sent back with the access token in the fragment');
     return { access_token: tokens.accessToken, token_type: 'Bearer' };
   } catch (error) {

@@ -8,6 +8,8 @@ export abstract class OAuthError extends Error {
   abstract readonly error: string;
   /** HTTP status on the token endpoint. */
   readonly status: number = 400;
+  /** The linking flow the failed request belongs to, once known, so its log line carries the flow id. */
+  flowId?: string;
 
   constructor(
     readonly description: string,

@@ -63,12 +63,20 @@ function formParams(req: Request): URLSearchParams {
   return new URLSearchParams(typeof req.body === 'string' ? req.body : '');
 }
 
+/** Where a client-authentication failure at the token endpoint comes from. */
+const CLIENT_CREDENTIALS_CHECK =
+  "ALEXA_CLIENT_ID and ALEXA_CLIENT_SECRET must equal the Your Client ID and Your Secret in the skill's account linking settings (Alexa developer console, Build > Account Linking), and the Authentication Scheme there says whether Alexa sends them by HTTP Basic or in the body";
+
 /** RFC 6749 §5.2 error bodies; anything unexpected is `server_error` with no internals. */
 function tokenErrorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
   const log = res.locals.log as Logger | undefined;
   const oauthError = asOAuthError(error);
-  if (oauthError instanceof ServerError) log?.error({ cause: describeCause(oauthError.internalCause ?? error) }, 'token request failed');
-  else log?.info({ error: oauthError.error, description: oauthError.description }, 'token request refused');
+  const flowId = oauthError.flowId;
+  if (oauthError instanceof ServerError) log?.error({ flowId, cause: describeCause(oauthError.internalCause ?? error) }, 'token request failed');
+  else if (oauthError instanceof InvalidClientError) {
+    // Alexa's credentials are typed into the skill's account linking settings: say where to look.
+    log?.warn({ error: oauthError.error, description: oauthError.description, check: CLIENT_CREDENTIALS_CHECK }, 'token request refused');
+  } else log?.info({ flowId, error: oauthError.error, description: oauthError.description }, 'token request refused');
   if (oauthError instanceof InvalidClientError && oauthError.usedBasic) res.set('WWW-Authenticate', 'Basic realm="linkbridge", charset="UTF-8"');
   res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).status(oauthError.status).json(oauthError.toJSON());
 }

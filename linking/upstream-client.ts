@@ -1,7 +1,7 @@
 import type { Clock } from '../models/clock';
 import { refreshRequestOf, type GrantRequest, type ProviderProfile, type TokenParameter } from '../models/provider-profile';
 import { buildAuthorizationUrl } from './upstream/authorization-request';
-import { FetchTransport, TransportError, type HttpTransport, type IncomingResponse } from './upstream/http-transport';
+import { FetchTransport, TransportError, type CallOptions, type HttpTransport, type IncomingResponse } from './upstream/http-transport';
 import { readTokenAnswer, type UpstreamTokens } from './upstream/token-answer';
 import { buildTokenRequest } from './upstream/token-request';
 import { urlForLogs, UpstreamRejectedError, UpstreamUnavailableError, type UpstreamCall } from './upstream/upstream-failures';
@@ -27,6 +27,11 @@ export interface UpstreamClientOptions {
 
 /** Told of a token call that got tokens (URL without query, status, duration), for the flow log. */
 export type CallObserver = (call: UpstreamCall) => void;
+
+/** How one token call runs: its deadline (see {@link CallOptions}) and who hears of its success. */
+export interface TokenCallOptions extends CallOptions {
+  readonly observe?: CallObserver;
+}
 
 /**
  * linkbridge as the upstream provider's OAuth client. A facade: the profile says what to send and how
@@ -60,30 +65,35 @@ export class UpstreamClient {
   }
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3 */
-  exchangeCode(code: string, codeVerifier?: string, observe?: CallObserver): Promise<UpstreamTokens> {
+  exchangeCode(code: string, codeVerifier?: string, call?: TokenCallOptions): Promise<UpstreamTokens> {
     return this.requestTokens(
       this.options.profile.token,
-      { grant_type: 'authorization_code', code, redirect_uri: this.options.redirectUri, code_verifier: codeVerifier },
-      observe,
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: this.options.redirectUri,
+        code_verifier: codeVerifier,
+      },
+      call,
     );
   }
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-6 */
-  refresh(refreshToken: string): Promise<UpstreamTokens> {
+  refresh(refreshToken: string, call?: TokenCallOptions): Promise<UpstreamTokens> {
     if (!this.refreshRequest) {
       // Only reachable with a refresh token linkbridge never handed out.
       return Promise.reject(new UpstreamRejectedError('no refresh tokens at this provider', 400, 'invalid_grant', urlForLogs(this.options.profile.token.url)));
     }
-    return this.requestTokens(this.refreshRequest, { grant_type: 'refresh_token', refresh_token: refreshToken });
+    return this.requestTokens(this.refreshRequest, { grant_type: 'refresh_token', refresh_token: refreshToken }, call);
   }
 
-  private async requestTokens(grant: GrantRequest, parameters: Partial<Record<TokenParameter, string>>, observe?: CallObserver): Promise<UpstreamTokens> {
+  private async requestTokens(grant: GrantRequest, parameters: Partial<Record<TokenParameter, string>>, call?: TokenCallOptions): Promise<UpstreamTokens> {
     const request = buildTokenRequest(grant, this.options, parameters);
     const url = urlForLogs(request.url);
     const started = this.now();
     let response: IncomingResponse;
     try {
-      response = await this.transport.send(request);
+      response = await this.transport.send(request, call);
     } catch (error) {
       if (error instanceof TransportError) throw this.timed(new UpstreamUnavailableError(error.reason, error.url, undefined, error.causeCode), started);
       throw error;
@@ -94,7 +104,7 @@ export class UpstreamClient {
     } catch (error) {
       throw error instanceof UpstreamRejectedError || error instanceof UpstreamUnavailableError ? this.timed(error, started) : error;
     }
-    observe?.({ url, status: response.status, durationMs: this.now() - started });
+    call?.observe?.({ url, status: response.status, durationMs: this.now() - started });
     return tokens;
   }
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, hkdfSync, randomBytes } from 'node:crypto';
 import type { SealingKey } from './config';
 import type { Store } from './store';
 
@@ -55,7 +55,8 @@ export function hashedKey(key: string): string {
   const colon = key.indexOf(':');
   const namespace = colon > 0 ? key.slice(0, colon) : 'key';
   const rest = colon > 0 ? key.slice(colon + 1) : key;
-  return `${namespace}:${createHash('sha256').update(rest).digest('base64url')}`;
+  // One-shot `hash`: a third of the CPU of `createHash` for a short input, and it runs on every store operation.
+  return `${namespace}:${hash('sha256', rest, 'base64url')}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Clock } from '../../models/clock';
+import { urlForLogs } from '../upstream/upstream-failures';
 
 /** What the doctor reaches the outside through: the network and the time, both replaceable in tests. */
 export interface DoctorDeps {
@@ -43,7 +44,7 @@ export type Exchange =
  */
 export async function probe(deps: DoctorDeps, request: ProbeRequest, timeoutMs: number): Promise<Exchange> {
   const started = deps.clock.now();
-  const url = withoutQuery(request.url);
+  const url = urlForLogs(request.url);
   try {
     const response = await deps.fetch(request.url, {
       method: request.method,
@@ -105,16 +106,6 @@ export function describeNoAnswer(exchange: Extract<Exchange, { answered: false }
 export function hostAndPort(url: string): string {
   const parsed = new URL(url);
   return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'https:' ? '443' : '80')}`;
-}
-
-/** The URL without its query string: what the doctor prints. */
-export function withoutQuery(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 /** Reads a JSON object body, or `undefined` when the body is not one. */

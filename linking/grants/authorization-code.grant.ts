@@ -6,7 +6,6 @@ import { requireParam } from '../params';
 import { verifyS256 } from '../pkce';
 import { toAlexaTokenResponse } from '../token-response';
 import { UpstreamRejectedError } from '../upstream-client';
-import { withCallDeadline } from '../upstream/http-transport';
 import type { GrantHandler } from './grant';
 import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from './provider-call-once';
 
@@ -35,14 +34,21 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
     const redirectUri = requireParam(params, 'redirect_uri');
     const verifier = params.get('code_verifier');
     const budget = new AnswerBudget(config.upstream.timeoutMs);
-    /** The request's log, with the flow id once the code is known, so a failed exchange names its flow. */
+    /** The request's log, with the flow id once the code is known, so every line of it names its flow. */
     let flowLog = log;
+    let flowId: string | undefined;
+    const knownFlow = (id: string): void => {
+      if (flowId !== undefined) return;
+      flowId = id;
+      flowLog = log.child({ flowId: id });
+    };
 
     /** Done when the tokens are waiting, or when there is nothing left to exchange. */
     const settled = async (): Promise<boolean> => {
       if ((await codes.peekExchanged(code)) !== undefined) return true;
       const issued = await codes.find(code);
       if (!issued) return true;
+      knownFlow(issued.flowId);
       const problem = bindingProblem(issued, clientId, redirectUri, verifier);
       if (problem) {
         // A code presented with the wrong bindings is dead whatever happens next (§4.1.2, §10.5).
@@ -54,10 +60,13 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
     const exchange = async (): Promise<void> => {
       const issued = await codes.find(code);
       if (!issued) return;
-      flowLog = log.child({ flowId: issued.flowId });
+      knownFlow(issued.flowId);
       let tokens;
       try {
-        tokens = await withCallDeadline(config.tokenReplay.providerDeadlineMs, () => deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier));
+        tokens = await deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier, {
+          timeoutMs: config.tokenReplay.providerDeadlineMs,
+          observe: (call) => flowLog.info({ upstreamUrl: call.url, upstreamStatus: call.status, durationMs: call.durationMs }, 'provider token call answered with tokens'),
+        });
       } catch (error) {
         // The provider settled the code (it refused the grant): dead. Anything else, a timeout or an
         // outage included, leaves it for Alexa's retry.
@@ -76,7 +85,9 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
       await once.ensure(`code:${credentialDigest(code)}`, budget, settled, exchange);
       return await handOver(codes, code, { clientId, redirectUri, verifier }, log);
     } catch (error) {
-      throw toTokenError(error, flowLog);
+      const refusal = toTokenError(error, flowLog);
+      refusal.flowId ??= flowId;
+      throw refusal;
     }
   };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../models/clock';
 import type { Logger } from '../../models/logger';
 import { StoreUnavailableError, type Store } from '../../models/store';
@@ -51,7 +51,7 @@ export function toTokenError(error: unknown, log: Logger): OAuthError {
 
 /** The SHA-256 of a presented code or token, base64url: what store keys and in-process maps are made of. */
 export function credentialDigest(credential: string): string {
-  return createHash('sha256').update(credential).digest('base64url');
+  return hash('sha256', credential, 'base64url');
 }
 
 /** Provider calls still running after their request was answered; a stopping process waits for them. */

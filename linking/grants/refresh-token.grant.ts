@@ -1,7 +1,6 @@
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
 import { toAlexaTokenResponse, type AlexaTokenResponse } from '../token-response';
-import { withCallDeadline } from '../upstream/http-transport';
 import type { GrantHandler } from './grant';
 import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from './provider-call-once';
 
@@ -26,6 +25,8 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
   const { store, clock, logger, config } = deps;
   const once = new ProviderCallOnce({ store, clock, logger, lockTtlMs: config.tokenReplay.lockTtlMs });
   const windowMs = config.tokenReplay.windowSeconds * 1000;
+  // The call may outlive Alexa's wait (it goes on in the background), up to the lock's expiry.
+  const providerCall = { timeoutMs: config.tokenReplay.providerDeadlineMs };
 
   return async ({ params, log }) => {
     const refreshToken = requireParam(params, 'refresh_token');
@@ -39,7 +40,7 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
       return answer !== undefined;
     };
     const callProvider = async (): Promise<void> => {
-      const tokens = await withCallDeadline(config.tokenReplay.providerDeadlineMs, () => deps.upstream.refresh(refreshToken));
+      const tokens = await deps.upstream.refresh(refreshToken, providerCall);
       const response = toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, presentedRefreshToken: refreshToken, log: logger });
       answer = response;
       if (response.refresh_token === refreshToken) {

@@ -2,11 +2,11 @@
  * The one place linkbridge's calls to the provider cross the network. Request building and response
  * reading live elsewhere; this module only sends and receives bytes, within a deadline and a size limit.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, request as undiciRequest } from 'undici';
+import type { Agent } from 'undici';
+import { urlForLogs } from './upstream-failures';
 
 /** An HTTP request to the provider, fully built. */
 export interface OutgoingRequest {
@@ -35,9 +35,18 @@ export class TransportError extends Error {
   }
 }
 
+/** What one call may set for itself. */
+export interface CallOptions {
+  /**
+   * The deadline of this call instead of the transport's own (the token grants: Alexa is answered on
+   * time and the call may go on in the background, see `grants/provider-call-once.ts`).
+   */
+  readonly timeoutMs?: number;
+}
+
 /** Sends one request to the provider. */
 export interface HttpTransport {
-  send(request: OutgoingRequest): Promise<IncomingResponse>;
+  send(request: OutgoingRequest, options?: CallOptions): Promise<IncomingResponse>;
 }
 
 /**
@@ -46,20 +55,10 @@ export interface HttpTransport {
  */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/**
- * A longer deadline for the calls made inside `run` (the token grants: Alexa is answered on time and
- * the call may go on in the background, see `grants/provider-call-once.ts`). Other calls keep the
- * transport's own deadline.
- */
-const deadlineOverride = new AsyncLocalStorage<number>();
-
-/** Runs `call` with every transport call inside it bounded by `timeoutMs` instead of the default. */
-export function withCallDeadline<T>(timeoutMs: number, call: () => Promise<T>): Promise<T> {
-  return deadlineOverride.run(timeoutMs, call);
-}
-
-function currentDeadline(defaultMs: number): number {
-  return deadlineOverride.getStore() ?? defaultMs;
+/** undici's pool and its `request`, loaded at the first call. */
+interface Undici {
+  readonly agent: Agent;
+  readonly request: typeof import('undici').request;
 }
 
 /** What bounds one call: the deadline covers the whole exchange, headers and body alike. */
@@ -75,12 +74,22 @@ export interface TransportLimits {
  * after decompression, so a compressed bomb stops at the limit.
  */
 export class PooledTransport implements HttpTransport {
-  private readonly agent: Agent;
+  private undici: Undici | undefined;
   private readonly maxBytes: number;
 
   constructor(private readonly limits: TransportLimits) {
     this.maxBytes = limits.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-    this.agent = new Agent({
+  }
+
+  /**
+   * undici and its pool, made at the first call: loading undici is about a fifth of linkbridge's
+   * start-up, and an instance that only answers the skill never calls the provider.
+   */
+  private pool(): Undici {
+    if (this.undici) return this.undici;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load
+    const undici = require('undici') as typeof import('undici');
+    const agent = new undici.Agent({
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
       connections: 64,
@@ -89,14 +98,18 @@ export class PooledTransport implements HttpTransport {
       bodyTimeout: 0,
       connect: { timeout: 5000 },
     });
+    this.undici = { agent, request: undici.request };
+    return this.undici;
   }
 
-  async send(request: OutgoingRequest): Promise<IncomingResponse> {
-    const urlForLogs = withoutQuery(request.url);
-    const deadline = new Deadline(currentDeadline(this.limits.timeoutMs));
+  async send(request: OutgoingRequest, options?: CallOptions): Promise<IncomingResponse> {
+    const loggedUrl = urlForLogs(request.url);
+    // Before the deadline starts: the first call loads undici.
+    const { agent, request: undiciRequest } = this.pool();
+    const deadline = new Deadline(options?.timeoutMs ?? this.limits.timeoutMs);
     try {
       const response = await undiciRequest(request.url, {
-        dispatcher: this.agent,
+        dispatcher: agent,
         method: request.method,
         headers: request.headers,
         body: request.body,
@@ -106,25 +119,25 @@ export class PooledTransport implements HttpTransport {
       const declared = Number(headers['content-length']);
       let decoderStreams: Transform[];
       try {
-        if (Number.isFinite(declared) && declared > this.maxBytes) throw new TransportError('too_large', urlForLogs, 'CONTENT_LENGTH');
-        decoderStreams = decoders(headers['content-encoding'], urlForLogs);
+        if (Number.isFinite(declared) && declared > this.maxBytes) throw new TransportError('too_large', loggedUrl, 'CONTENT_LENGTH');
+        decoderStreams = decoders(headers['content-encoding'], loggedUrl);
       } catch (error) {
         // Not read: the connection is dropped rather than left holding an unread body.
         response.body.destroy();
         throw error;
       }
-      const text = await readLimited(response.body, decoderStreams, this.maxBytes, urlForLogs, deadline.signal);
+      const text = await readLimited(response.body, decoderStreams, this.maxBytes, loggedUrl, deadline.signal);
       return { status: response.statusCode, headers, text };
     } catch (error) {
-      throw toTransportError(error, urlForLogs, deadline.expired);
+      throw toTransportError(error, loggedUrl, deadline.expired);
     } finally {
       deadline.clear();
     }
   }
 
   /** Closes the pooled connections (at shutdown). */
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    await this.undici?.agent.close();
   }
 }
 
@@ -143,9 +156,9 @@ export class FetchTransport implements HttpTransport {
     this.maxBytes = maxResponseBytes;
   }
 
-  async send(request: OutgoingRequest): Promise<IncomingResponse> {
-    const urlForLogs = withoutQuery(request.url);
-    const deadline = new Deadline(currentDeadline(this.timeoutMs));
+  async send(request: OutgoingRequest, options?: CallOptions): Promise<IncomingResponse> {
+    const loggedUrl = urlForLogs(request.url);
+    const deadline = new Deadline(options?.timeoutMs ?? this.timeoutMs);
     try {
       const response = await this.fetchImpl(request.url, {
         method: request.method,
@@ -159,13 +172,13 @@ export class FetchTransport implements HttpTransport {
       const declared = Number(headers['content-length']);
       if (Number.isFinite(declared) && declared > this.maxBytes && !headers['content-encoding']) {
         await response.body?.cancel().catch(() => undefined);
-        throw new TransportError('too_large', urlForLogs, 'CONTENT_LENGTH');
+        throw new TransportError('too_large', loggedUrl, 'CONTENT_LENGTH');
       }
       const body = response.body ? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>) : Readable.from([]);
-      const text = await readLimited(body, [], this.maxBytes, urlForLogs, deadline.signal);
+      const text = await readLimited(body, [], this.maxBytes, loggedUrl, deadline.signal);
       return { status: response.status, headers, text };
     } catch (error) {
-      throw toTransportError(error, urlForLogs, deadline.expired);
+      throw toTransportError(error, loggedUrl, deadline.expired);
     } finally {
       deadline.clear();
     }
@@ -204,7 +217,8 @@ class TransportDeadlineReached extends Error {
 }
 
 /** Reads the body through `decoders`, counting bytes before and after them; throws past `maxBytes`. */
-async function readLimited(body: Readable, decoderStreams: Transform[], maxBytes: number, urlForLogs: string, signal: AbortSignal): Promise<string> {
+async function readLimited(body: Readable, decoderStreams: Transform[], maxBytes: number, loggedUrl: string, signal: AbortSignal): Promise<string> {
+  if (decoderStreams.length === 0) return readPlain(body, maxBytes, loggedUrl, signal);
   const chunks: Buffer[] = [];
   let decoded = 0;
   // Remembered here: once the pipeline tears the streams down, the error it reports may be the
@@ -212,7 +226,7 @@ async function readLimited(body: Readable, decoderStreams: Transform[], maxBytes
   let overLimit: 'SIZE' | 'DECODED_SIZE' | undefined;
   const limit = (code: 'SIZE' | 'DECODED_SIZE') => {
     overLimit ??= code;
-    return new TransportError('too_large', urlForLogs, code);
+    return new TransportError('too_large', loggedUrl, code);
   };
   try {
     // A variable number of decoders: the typed overloads of `pipeline` cannot express it.
@@ -230,10 +244,36 @@ async function readLimited(body: Readable, decoderStreams: Transform[], maxBytes
       { signal },
     );
   } catch (error) {
-    if (overLimit) throw new TransportError('too_large', urlForLogs, overLimit);
+    if (overLimit) throw new TransportError('too_large', loggedUrl, overLimit);
     throw error;
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The common answer, not encoded: read in place. A stream pipeline costs several times the rest of
+ * the call; with nothing to decode there is nothing for it to do. The deadline's signal destroys the
+ * body (a `fetch` body converted from a web stream does not end on its own when its call is aborted).
+ */
+async function readPlain(body: Readable, maxBytes: number, loggedUrl: string, signal: AbortSignal): Promise<string> {
+  if (signal.aborted) throw signal.reason;
+  const abort = () => body.destroy(signal.reason as Error);
+  signal.addEventListener('abort', abort, { once: true });
+  const chunks: Buffer[] = [];
+  let seen = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      seen += chunk.length;
+      if (seen > maxBytes) {
+        body.destroy();
+        throw new TransportError('too_large', loggedUrl, 'SIZE');
+      }
+      chunks.push(chunk);
+    }
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
+  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 /** Counts the bytes as they come off the wire. */
@@ -249,20 +289,20 @@ function byteLimit(maxBytes: number, tooLarge: () => Error): Transform {
 }
 
 /** Decoders for `Content-Encoding`, last applied first (RFC 9110 §8.4). */
-function decoders(contentEncoding: string | undefined, urlForLogs: string): Transform[] {
+function decoders(contentEncoding: string | undefined, loggedUrl: string): Transform[] {
   if (!contentEncoding) return [];
   const codings = contentEncoding
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding && coding !== 'identity');
-  if (codings.length > 2) throw new TransportError('network', urlForLogs, 'CONTENT_ENCODING');
+  if (codings.length > 2) throw new TransportError('network', loggedUrl, 'CONTENT_ENCODING');
   return codings.reverse().map((coding) => {
     // A small output chunk, so the size check runs every few kilobytes of inflated data.
     const options = { chunkSize: 16 * 1024 };
     if (coding === 'gzip' || coding === 'x-gzip') return createGunzip(options);
     if (coding === 'deflate') return createInflate(options);
     if (coding === 'br') return createBrotliDecompress(options);
-    throw new TransportError('network', urlForLogs, 'CONTENT_ENCODING');
+    throw new TransportError('network', loggedUrl, 'CONTENT_ENCODING');
   });
 }
 
@@ -274,29 +314,19 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
-function toTransportError(error: unknown, urlForLogs: string, timedOut: boolean): TransportError {
+function toTransportError(error: unknown, loggedUrl: string, timedOut: boolean): TransportError {
   if (error instanceof TransportError) return error;
-  if (timedOut) return new TransportError('timeout', urlForLogs);
+  if (timedOut) return new TransportError('timeout', loggedUrl);
   const name = (error as { name?: unknown }).name;
   const code = (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
   const causeCode = typeof code === 'string' ? code : undefined;
   const timeout = name === 'TimeoutError' || causeCode === 'UND_ERR_HEADERS_TIMEOUT' || causeCode === 'UND_ERR_BODY_TIMEOUT' || causeCode === 'UND_ERR_CONNECT_TIMEOUT';
-  return new TransportError(timeout ? 'timeout' : 'network', urlForLogs, causeCode);
-}
-
-/** The URL without its query (it may hold codes or secrets on a GET token call), for the logs. */
-export function withoutQuery(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return '(unparseable URL)';
-  }
+  return new TransportError(timeout ? 'timeout' : 'network', loggedUrl, causeCode);
 }
 
 /**
  * The transport for the provider's token calls: pooled undici, or `fetchImpl` when one is injected.
- * `timeoutMs` bounds each call unless {@link withCallDeadline} says otherwise.
+ * `timeoutMs` bounds each call unless the call's own {@link CallOptions} say otherwise.
  */
 export function createTransport(timeoutMs: number, fetchImpl?: typeof fetch): HttpTransport {
   return fetchImpl ? new FetchTransport(fetchImpl, timeoutMs) : new PooledTransport({ timeoutMs });

@@ -64,6 +64,7 @@ describe('a flow the provider refuses at the token call, followed by its flow id
       "answer to Alexa: the user is sent back with linkbridge's code",
       'the call to the provider failed',
       'answer to Alexa: 400 invalid_grant',
+      'token request refused',
     ]);
     const flow = logs.entries.filter((entry) => entry.flowId === flowId);
     // Every step at info level or above: a production log shows the whole flow.
@@ -101,6 +102,43 @@ describe('a flow the provider refuses at the token call, followed by its flow id
     const failed = logs.entries.find((entry) => entry.msg === 'the call to the provider failed');
     expect(failed).toMatchObject({ flowId: flowIdOf(logs.entries), upstreamUrl: 'https://provider.test/token', cause: 'ENOTFOUND', check: expect.stringMatching(/host name .*UPSTREAM_TOKEN_URL.*does not resolve/) });
   });
+});
+
+function alexaToken(app: Express, form: Record<string, string>, secret = BASE_TEST_ENV.ALEXA_CLIENT_SECRET) {
+  return request(app).post('/oauth/token').set('Authorization', basic(BASE_TEST_ENV.ALEXA_CLIENT_ID, secret)).type('form').send(form);
+}
+
+test('code mode: the token call that succeeds is logged under the flow id with its URL, status and duration', async () => {
+  const { app, logs } = await setup();
+  const state = await startFlow(app);
+  const code = new URL((await callback(app, { code: 'c', state })).headers.location).searchParams.get('code')!;
+  expect((await alexaToken(app, { grant_type: 'authorization_code', code, redirect_uri: ALEXA_REDIRECT_URI })).status).toBe(200);
+  const flowId = flowIdOf(logs.entries);
+  expect(messagesOf(logs.entries, flowId).slice(4)).toEqual([
+    'provider token call answered with tokens',
+    'authorization code exchanged with the provider',
+    'authorization code exchanged; tokens issued to Alexa',
+  ]);
+  expect(logs.entries.find((entry) => entry.msg === 'provider token call answered with tokens')).toMatchObject({ route: 'token', upstreamUrl: 'https://provider.test/token', upstreamStatus: 200, durationMs: 120 });
+});
+
+test('a token request the grant refuses (wrong redirect_uri) is logged under its flow id', async () => {
+  const { app, logs } = await setup();
+  const state = await startFlow(app);
+  const code = new URL((await callback(app, { code: 'c', state })).headers.location).searchParams.get('code')!;
+  const refused = await alexaToken(app, { grant_type: 'authorization_code', code, redirect_uri: 'https://pitangui.amazon.com/api/skill/link/M3BVP74N95SP1F' });
+  expect(refused.body.error).toBe('invalid_grant');
+  expect(logs.entries.find((entry) => entry.msg === 'token request refused')).toMatchObject({ flowId: flowIdOf(logs.entries), error: 'invalid_grant', description: expect.stringContaining('redirect_uri') });
+});
+
+test('a wrong Alexa client secret is a warning that says where the secret is set', async () => {
+  const { app, logs } = await setup();
+  const refused = await alexaToken(app, { grant_type: 'refresh_token', refresh_token: 'r' }, 'not-the-secret');
+  expect(refused.status).toBe(401);
+  const line = logs.entries.find((entry) => entry.msg === 'token request refused');
+  expect(line).toMatchObject({ level: 40, error: 'invalid_client', check: expect.stringContaining('ALEXA_CLIENT_SECRET') });
+  expect(String(line?.check)).toContain('Account Linking');
+  expect(logs.text).not.toContain('not-the-secret');
 });
 
 test('implicit mode: the provider token call that succeeds is logged with its URL, status and duration', async () => {
