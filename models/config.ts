@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { describeIssue, ProfileOverridesSchema, type ProfileOverrides } from './provider-profile';
+import { describeIssue, isAbsoluteHttpUrl, ProfileOverridesSchema, type ProfileOverrides } from './provider-profile';
 
 /** How linkbridge hands Alexa the user's token. */
 export type LinkMode = 'code' | 'implicit';
@@ -420,15 +420,6 @@ class EnvReader {
       throw new ConfigError(name, `expects one of ${choices.join(' | ')}, got "${value}"`);
     }
     return value as T;
-  }
-}
-
-function isAbsoluteHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
   }
 }
 

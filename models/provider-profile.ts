@@ -210,7 +210,8 @@ function deepPartial(schema: z.ZodType): z.ZodType {
   return (nullable ? inner.nullable() : inner).optional();
 }
 
-function isAbsoluteHttpUrl(value: string): boolean {
+/** An absolute `http:` or `https:` URL. */
+export function isAbsoluteHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return url.protocol === 'https:' || url.protocol === 'http:';
