@@ -21,6 +21,8 @@ export interface AppDeps extends LinkingDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Answers are API JSON and per-request pages, never revalidated: no ETag hashing of every body.
+  app.set('etag', false);
   // Express's own `env` (which error pages read) follows the config, not a second reading of NODE_ENV.
   app.set('env', deps.config.production ? 'production' : 'development');
   app.use(requestLog(deps));

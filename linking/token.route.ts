@@ -1,5 +1,6 @@
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../models/logger';
+import { readBodyText } from '../models/read-body';
 import { authenticateClient } from './client-auth';
 import {
   describeCause,
@@ -41,7 +42,7 @@ export function tokenRoute(deps: LinkingDeps): Array<RequestHandler | ErrorReque
     res.status(200).json(body);
   };
 
-  return [noStore(deps), express.text({ type: () => true, limit: '16kb' }), handle, tokenErrorHandler];
+  return [noStore(deps), readBodyText(16 * 1024), handle, tokenErrorHandler];
 }
 
 /** RFC 6749 §5.1: `Cache-Control: no-store` and `Pragma: no-cache` on every token response. */
@@ -83,7 +84,7 @@ function tokenErrorHandler(error: unknown, _req: Request, res: Response, _next: 
 
 function asOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
-  // body-parser marks client faults (malformed, too large, bad charset) with a 4xx status.
+  // The body reader marks client faults (too large, compressed, another charset, cut short) with a 4xx status.
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) return new InvalidRequestError('the request body cannot be read');
   return new ServerError('the token request could not be completed', error);

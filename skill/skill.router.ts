@@ -1,5 +1,6 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../models/logger';
+import { readBodyText } from '../models/read-body';
 import { AccountApiClient } from './account-api.client';
 import { buildSkill } from './build-skill';
 import { checkEnvelope } from './request-envelope';
@@ -25,7 +26,7 @@ export function createSkillRouter(deps: SkillHostDeps): Router {
   }
 
   const router = Router();
-  router.post('/alexa', refuseParsedBody(logger), express.text({ type: () => true, limit: '256kb' }), async (req: Request, res: Response) => {
+  router.post('/alexa', refuseParsedBody(logger), readBodyText(256 * 1024), async (req: Request, res: Response) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const parsed = parseJson(body);
     try {

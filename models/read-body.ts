@@ -1,0 +1,80 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/** A body that cannot be read; `status` is the 4xx the routes' error handlers answer with. */
+export class BodyReadError extends Error {
+  readonly expose = true;
+
+  constructor(
+    readonly status: 400 | 413 | 415,
+    readonly type: 'request.aborted' | 'entity.too.large' | 'encoding.unsupported' | 'charset.unsupported',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Charsets whose bytes are read as UTF-8 as they are (US-ASCII is a subset). */
+const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
+
+/**
+ * Reads the request body as UTF-8 text into `req.body`, refusing more than `limitBytes` (413), a
+ * `Content-Encoding` other than identity (415) and a charset other than UTF-8 or US-ASCII (415).
+ * Alexa's requests and RFC 6749 token requests are uncompressed UTF-8, so none of body-parser's decoding
+ * machinery runs on these hot paths; the text is exactly the bytes sent, which the request verifier
+ * checks the signature over. A request without a body leaves `req.body` undefined, as body-parser does.
+ */
+export function readBodyText(limitBytes: number): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const { headers } = req;
+    const declaredLength = headers['content-length'];
+    if (headers['transfer-encoding'] === undefined && (declaredLength === undefined || declaredLength === '0')) return next();
+    const encoding = headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      return next(new BodyReadError(415, 'encoding.unsupported', 'only an uncompressed body is accepted'));
+    }
+    const charset = charsetOf(headers['content-type']);
+    if (charset !== undefined && !UTF8_CHARSETS.has(charset)) return next(new BodyReadError(415, 'charset.unsupported', 'the body must be UTF-8'));
+    if (declaredLength !== undefined && Number(declaredLength) > limitBytes) return next(tooLarge(limitBytes));
+
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    const settle = (error?: BodyReadError) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onClose);
+      req.off('close', onClose);
+      if (error) return next(error);
+      req.body = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received)).toString('utf8');
+      next();
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limitBytes) {
+        // Stop reading; the answer is sent and Node discards the rest of the request.
+        req.pause();
+        settle(tooLarge(limitBytes));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => settle();
+    // A connection closed (or failed) before the body ended.
+    const onClose = () => settle(new BodyReadError(400, 'request.aborted', 'the request body ended early'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onClose);
+    req.on('close', onClose);
+  };
+}
+
+function tooLarge(limitBytes: number): BodyReadError {
+  return new BodyReadError(413, 'entity.too.large', `the request body is larger than ${limitBytes} bytes`);
+}
+
+/** The `charset` parameter of a Content-Type, lower-cased and unquoted. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  if (contentType === undefined || !contentType.includes(';')) return undefined;
+  const match = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType);
+  return match ? match[1].toLowerCase() : undefined;
+}
