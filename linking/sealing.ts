@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import type { Clock } from '../models/clock';
 import { EPHEMERAL_KEY_ID_PREFIX, type SealingKey } from '../models/config';
 import type { Store } from '../models/store';
@@ -35,6 +35,15 @@ export class StateRejectedError extends Error {
   }
 }
 
+/**
+ * jose, loaded at the first seal or unseal: it is about a tenth of linkbridge's start-up, and an
+ * instance that only answers the skill never seals a state.
+ */
+function jose(): typeof import('jose') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load
+  return require('jose') as typeof import('jose');
+}
+
 const ALG = 'dir';
 const ENC = 'A256GCM';
 const AUDIENCE = 'linkbridge:upstream-state';
@@ -58,7 +67,7 @@ export class StateSealer {
   async seal(state: LinkingState): Promise<string> {
     const [current] = this.keys;
     const { id, expiresAt, ...claims } = state;
-    return new EncryptJWT({ ...claims })
+    return new (jose().EncryptJWT)({ ...claims })
       .setProtectedHeader({ alg: ALG, enc: ENC, kid: current.kid })
       .setJti(id)
       .setAudience(AUDIENCE)
@@ -70,7 +79,7 @@ export class StateSealer {
   async unseal(sealed: string): Promise<LinkingState> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtDecrypt(
+      ({ payload } = await jose().jwtDecrypt(
         sealed,
         (header) => {
           const key = header.kid === undefined ? undefined : this.keysById.get(header.kid);

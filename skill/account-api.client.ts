@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 
 /** A user's profile as the account API returns it (OpenID Connect userinfo claims by default). */
 export type AccountProfile = Readonly<Record<string, unknown>>;
@@ -32,15 +32,23 @@ export interface AccountApi {
  * @see ../shared/ALEXA-LINKING.md "The skill side" (Alexa gives a skill 8 s to answer)
  */
 export class AccountApiClient implements AccountApi {
-  private readonly http: AxiosInstance;
+  private instance?: AxiosInstance;
 
   constructor(
     private readonly url: string | undefined,
     private readonly timeoutMs: number,
-  ) {
-    this.http = axios.create({
-      // Node's axios `timeout` only limits socket inactivity; the per-request signal below is the deadline.
-      timeout: timeoutMs,
+  ) {}
+
+  /**
+   * axios and its instance, made at the first call: loading axios is about a tenth of linkbridge's
+   * start-up, and a launch or an unlinked user never calls the account API.
+   */
+  private get http(): AxiosInstance {
+    if (this.instance) return this.instance;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load
+    const axios = require('axios') as typeof import('axios');
+    const instance = axios.create({
+      // No axios `timeout` (in Node it only limits socket inactivity): the per-request signal below is the deadline.
       // Counted by axios after it inflated gzip, deflate or br: a compressed bomb stops here too.
       maxContentLength: MAX_PROFILE_BYTES,
       httpAgent: new http.Agent({ keepAlive: true }),
@@ -50,6 +58,8 @@ export class AccountApiClient implements AccountApi {
       headers: { Accept: 'application/json' },
       responseType: 'json',
     });
+    this.instance = instance;
+    return instance;
   }
 
   async fetchProfile(accessToken: string): Promise<AccountProfile> {
