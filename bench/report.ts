@@ -5,7 +5,7 @@ import type { MicroResult } from './micro';
 export interface Round {
   readonly measurements: Readonly<Record<string, Measurement>>;
   /** Milliseconds to the first answer, per start. */
-  readonly coldStart: { readonly helloWorld: readonly number[]; readonly linkbridge: readonly number[] };
+  readonly coldStart: { readonly helloWorld: readonly number[]; readonly linkbridge: readonly number[]; readonly unbundled?: readonly number[] };
   /** Per-operation CPU costs measured in the bench process. */
   readonly micro: readonly MicroResult[];
 }
@@ -112,8 +112,14 @@ const GOALS: readonly Goal[] = [
     format: x,
   },
   {
-    label: 'cold start (no demo) ≤ 1.2× hello-world’s (medians)',
+    label: 'cold start (no demo, `npm start`’s bundle) ≤ 1.2× hello-world’s (medians)',
     value: (r) => median(r.coldStart.linkbridge) / median(r.coldStart.helloWorld),
+    met: (v) => v <= 1.2,
+    format: x,
+  },
+  {
+    label: 'cold start (no demo) from the unbundled `tsc` build, for reading',
+    value: (r) => median(r.coldStart.unbundled ?? []) / median(r.coldStart.helloWorld),
     met: (v) => v <= 1.2,
     format: x,
   },
@@ -169,7 +175,8 @@ export function formatReport(
     lines.push(
       '',
       `Cold start to the first answered \`POST /alexa\` (median of ${round.coldStart.linkbridge.length}): hello-world ${hello.toFixed(0)} ms, ` +
-        `linkbridge without the demo ${linkbridge.toFixed(0)} ms (${x(linkbridge / hello)}).`,
+        `linkbridge without the demo ${linkbridge.toFixed(0)} ms (${x(linkbridge / hello)}) as \`npm start\` runs it (one bundled file), ` +
+        `${median(round.coldStart.unbundled ?? []).toFixed(0)} ms (${x(median(round.coldStart.unbundled ?? []) / hello)}) from the unbundled \`tsc\` build.`,
     );
   });
   return `${lines.join('\n')}\n`;

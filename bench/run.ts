@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { intentRequest, launchRequest } from '../test/fixtures/skill/envelopes';
 import { alexaTestChain, signBody, type AlexaTestChain } from '../test/support/test-certificates';
+import { bundleServer } from '../scripts/bundle';
 import { coldStartMs } from './cold-start';
 import { runMicroBenchmarks } from './micro';
 import { LoadGenerator, type RequestShape } from './load';
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
     return target;
   };
   try {
+    // What `npm start` runs: the server bundled into one file (scripts/bundle.ts), written beside the bench's build.
+    await bundleServer(SOURCE_ROOT, join(BUILD_ROOT, 'linkbridge.js'));
     const peers = await start('peers', 'bench/targets/peers.target.js', { BENCH_CERTIFICATE_CHAIN: chain.chainPem });
     const env = (name: string, extra: Record<string, string>) => ({ ...linkbridgeEnv(peers, join(dataDir, `${name}.sqlite`)), ...extra });
     const signing = { BENCH_CERTIFICATE_CHAIN: chain.chainPem, BENCH_CERTIFICATE_URL: CERTIFICATE_URL };
@@ -140,11 +143,12 @@ async function runRound(targets: Targets, chain: AlexaTestChain, options: Option
   const measurements = Object.fromEntries(generators.map(({ id, load }) => [id, load.result()]));
 
   process.stderr.write('  cold starts\n');
-  const coldStart = { helloWorld: [] as number[], linkbridge: [] as number[] };
+  const coldStart = { helloWorld: [] as number[], linkbridge: [] as number[], unbundled: [] as number[] };
   const coldEnv = { ...linkbridgeEnv(peers, coldStore), ALEXA_VERIFY_SIGNATURE: 'false' };
   for (let run = 0; run < options.coldStarts; run += 1) {
     coldStart.helloWorld.push(await coldStartMs('bench/targets/hello-world.target.js', {}, launch));
-    coldStart.linkbridge.push(await coldStartMs('main.js', coldEnv, launch));
+    coldStart.linkbridge.push(await coldStartMs('linkbridge.js', coldEnv, launch));
+    coldStart.unbundled.push(await coldStartMs('main.js', coldEnv, launch));
   }
   process.stderr.write('  per-operation costs\n');
   return { measurements, coldStart, micro: await runMicroBenchmarks(chain, peers.url('/token', 'provider')) };
