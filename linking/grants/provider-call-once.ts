@@ -86,6 +86,12 @@ class BackgroundCalls {
 /** Every provider call started through {@link ProviderCallOnce} in this process. */
 export const backgroundProviderCalls = new BackgroundCalls();
 
+/**
+ * How a call ended: `answer-stored` when its answer is in the store, where every request looks before it
+ * takes the lock; otherwise (nothing to keep, an answer that is taken once, a failure) the lock is released.
+ */
+export type CallOutcome = 'answer-stored' | undefined;
+
 export interface ProviderCallOnceOptions {
   readonly store: Store;
   readonly clock: Clock;
@@ -118,7 +124,7 @@ export class ProviderCallOnce {
    * another instance's. Rejects with the call's own error when the call this request joined failed,
    * and with `503` when `budget` ends first.
    */
-  async ensure(key: string, budget: AnswerBudget, isDone: () => Promise<boolean>, call: () => Promise<void>): Promise<void> {
+  async ensure(key: string, budget: AnswerBudget, isDone: () => Promise<boolean>, call: () => Promise<CallOutcome | void>): Promise<void> {
     const { store, clock, lockTtlMs } = this.options;
     const lockKey = `lock:${key}`;
     for (;;) {
@@ -145,15 +151,22 @@ export class ProviderCallOnce {
     }
   }
 
-  private async runLocked(lockKey: string, owner: string, isDone: () => Promise<boolean>, call: () => Promise<void>): Promise<void> {
+  private async runLocked(lockKey: string, owner: string, isDone: () => Promise<boolean>, call: () => Promise<CallOutcome | void>): Promise<void> {
+    let outcome: CallOutcome | void;
     try {
       // Checked again under the lock: the previous holder may have finished since the last look.
       if (await isDone()) return;
-      await call();
+      outcome = await call();
     } finally {
-      await this.options.store.unlock(lockKey, owner).catch((error: unknown) => {
-        this.options.logger.warn({ cause: error instanceof Error ? error.message : 'unknown' }, 'could not release a store lock; it expires on its own');
-      });
+      // An answer in the store stands for the lock (everyone looks for it first), which then lapses on
+      // its own: one store write fewer per refresh.
+      if (outcome !== 'answer-stored') await this.release(lockKey, owner);
     }
+  }
+
+  private async release(lockKey: string, owner: string): Promise<void> {
+    await this.options.store.unlock(lockKey, owner).catch((error: unknown) => {
+      this.options.logger.warn({ cause: error instanceof Error ? error.message : 'unknown' }, 'could not release a store lock; it expires on its own');
+    });
   }
 }

@@ -2,7 +2,7 @@ import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
 import { toAlexaTokenResponse, type AlexaTokenResponse } from '../token-response';
 import type { GrantHandler } from './grant';
-import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from './provider-call-once';
+import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError, type CallOutcome } from './provider-call-once';
 
 /**
  * RFC 6749 §6, made idempotent for Alexa. Providers that rotate refresh tokens treat a second use of
@@ -39,14 +39,14 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
       answer = parseAnswer(await store.get(answerKey), clock.now()) ?? answer;
       return answer !== undefined;
     };
-    const callProvider = async (): Promise<void> => {
+    const callProvider = async (): Promise<CallOutcome> => {
       const tokens = await deps.upstream.refresh(refreshToken, providerCall);
       const response = toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, presentedRefreshToken: refreshToken, log: logger });
       answer = response;
       if (response.refresh_token === refreshToken) {
         // The provider kept the refresh token: presenting it again is safe, so there is nothing to replay.
         logger.info({ rotated: false }, 'tokens refreshed');
-        return;
+        return undefined;
       }
       const kept: KeptAnswer = { response, issuedAt: clock.now() };
       try {
@@ -55,9 +55,10 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
       } catch (error) {
         // The tokens are good: the request that is still waiting gets them rather than an error.
         logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'the store refused the refreshed tokens; only the waiting request gets them');
-        return;
+        return undefined;
       }
       logger.info({ rotated: true }, 'tokens refreshed; the answer is kept for retries with the same refresh token');
+      return 'answer-stored';
     };
 
     try {
