@@ -35,6 +35,9 @@ export function createApp(deps: AppDeps): Express {
       res.status(503).set('Cache-Control', 'no-store').json({ status: 'unavailable', reason: 'store' });
     }
   });
+  // The skill first: Alexa's requests are the most frequent, and each router a request passes costs it.
+  // The skill route parses its own raw body (signature verification needs the exact bytes).
+  app.use(createSkillRouter(deps));
   app.use(createLinkingRouter(deps));
   const { config } = deps;
   const privacyPolicyUrl = config.skill.privacyPolicyUrl ?? `${config.publicUrl}/privacy`;
@@ -43,8 +46,6 @@ export function createApp(deps: AppDeps): Express {
   if (!config.skill.privacyPolicyUrl) app.get('/privacy', privacyPolicyRoute(config.publicUrl));
   if (config.simulator.enabled) app.use(createSimulatorRouter(deps));
   else if (config.demo) app.get('/simulator/link', demoLandingRoute());
-  // The skill route parses its own raw body (signature verification needs the exact bytes).
-  app.use(createSkillRouter(deps));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
