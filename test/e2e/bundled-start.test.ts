@@ -8,12 +8,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleServer } from '../../scripts/bundle';
 import { intentRequest, launchRequest } from '../fixtures/skill/envelopes';
 import { Cleanup } from '../support/cleanup';
+import { freePort } from '../support/free-port';
 
 const ROOT = join(__dirname, '..', '..');
 const cleanup = new Cleanup();
@@ -50,14 +51,6 @@ beforeAll(async () => {
   peersUrl = `http://127.0.0.1:${(peers.address() as AddressInfo).port}`;
 }, 60_000);
 afterAll(() => cleanup.run());
-
-async function freePort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Starts the bundle with `env` and resolves once its output matches `ready`. */
 async function startBundle(env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {

@@ -6,18 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Cleanup } from '../support/cleanup';
+import { freePort } from '../support/free-port';
 
 const ROOT = join(__dirname, '..', '..');
 const cleanup = new Cleanup();
 afterAll(() => cleanup.run());
-
-async function freePort(): Promise<number> {
-  const probe: Server = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Starts `main.ts` in demo mode; resolves with its output once `until` matches it or the process ends. */
 function start(env: Record<string, string>, until: RegExp): Promise<{ output: string; child: ChildProcess; exitCode: number | null }> {

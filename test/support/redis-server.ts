@@ -5,7 +5,8 @@
  * unless `LINKBRIDGE_REQUIRE_REDIS=1` (set by `.ci/run`), which turns that into a failure.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
+import { freePort } from './free-port';
 
 const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 
@@ -59,14 +60,6 @@ export async function startRedisServer(): Promise<RedisServer> {
     await stopChild(child);
   }
   throw new Error('redis-server did not start on a free loopback port after 5 attempts');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitForReady(child: ChildProcess, port: number): Promise<boolean> {

@@ -3,14 +3,13 @@
  * and its userinfo endpoint as the account API. A good configuration passes; each broken one is named
  * by its own finding, with the setting to change, and exits non-zero.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startDemoProvider, type DemoProvider } from '../../../demo/demo-provider';
 import type { Finding } from '../../../linking/doctor/report';
 import { runDoctor } from '../../../linking/doctor/run-doctor';
 import { AccountApiServer } from '../../support/account-api-server';
 import { Cleanup } from '../../support/cleanup';
 import { TEST_SEALING_KEY, TestClock } from '../../support/test-app';
+import { freePort } from '../../support/free-port';
 
 const PUBLIC_URL = 'https://linkbridge.example.com';
 const UPSTREAM_CLIENT_ID = 'linkbridge-at-provider';
@@ -28,7 +27,7 @@ beforeAll(async () => {
     }),
     (started) => started.close(),
   );
-  closedPort = await freePortNobodyListensOn();
+  closedPort = await freePort();
 });
 afterAll(() => cleanup.run());
 
@@ -219,12 +218,3 @@ test('no secret reaches the report', async () => {
   const text = JSON.stringify(report);
   for (const secret of ['a-secret-the-provider-never-issued', 'alexa-secret-value', TEST_SEALING_KEY]) expect(text).not.toContain(secret);
 });
-
-/** A loopback port that was free a moment ago and has no listener: connections to it are refused. */
-async function freePortNobodyListensOn(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
