@@ -259,6 +259,20 @@ describe('request format errors (RFC 6749 §5.2, §3.1, §3.2)', () => {
     expectOAuthError(await tokenRequest(app, `grant_type=refresh_token&refresh_token=${'r'.repeat(40_000)}`), 400, 'invalid_request');
   });
 
+  test.each([
+    ['a gzip-compressed body', { 'Content-Encoding': 'gzip' }],
+    ['a body in another charset', { 'Content-Type': 'application/x-www-form-urlencoded; charset=iso-8859-1' }],
+  ])('%s is invalid_request, before the client is authenticated or a grant looked at', async (_what, headers) => {
+    const { app } = await setup();
+    const response = await request(app)
+      .post('/oauth/token')
+      .set('Authorization', basic(CLIENT_ID, 'not-the-secret'))
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set(headers)
+      .send('grant_type=refresh_token&refresh_token=r');
+    expectOAuthError(response, 400, 'invalid_request');
+  });
+
   test('malformed percent-encoding is not a 5xx', async () => {
     const { app } = await setup();
     const response = await tokenRequest(app, 'grant_type=refresh_token&refresh_token=%E0%A4%A');
