@@ -47,6 +47,20 @@ test('a body that is not an Alexa envelope is 400, not 500', async () => {
   expect(response.status).toBe(400);
 });
 
+test.each([
+  ['a body over 256 KiB', {}, 'x'.repeat(256 * 1024 + 1), 413],
+  ['a gzip-compressed body', { 'Content-Encoding': 'gzip' }, JSON.stringify(launchRequest()), 415],
+  ['a body in another charset', { 'Content-Type': 'application/json; charset=iso-8859-1' }, JSON.stringify(launchRequest()), 415],
+])('%s is refused with a 4xx before it is parsed, not a 5xx', async (_what, headers, body, status) => {
+  const response = await request(await app({ ALEXA_VERIFY_SIGNATURE: 'false' }))
+    .post('/alexa')
+    .set('Content-Type', 'application/json')
+    .set(headers)
+    .send(body);
+  expect(response.status).toBe(status);
+  expect(response.body).toEqual({ error: 'invalid_request' });
+});
+
 test('SKILL_ID set: a request for another skill is 400', async () => {
   const response = await request(await app({ ALEXA_VERIFY_SIGNATURE: 'false', SKILL_ID: 'amzn1.ask.skill.mine' }))
     .post('/alexa')
