@@ -150,7 +150,7 @@ export function formatReport(
   ];
   lines.push(
     '',
-    '## Per-operation CPU, in the bench process',
+    '## Per-operation CPU, in a process of its own (each pair warmed up, then measured in alternating blocks)',
     '',
     '| operation: first vs second | µs, per round |',
     '| --- | --- |',

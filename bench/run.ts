@@ -20,7 +20,7 @@ import { intentRequest, launchRequest } from '../test/fixtures/skill/envelopes';
 import { alexaTestChain, signBody, type AlexaTestChain } from '../test/support/test-certificates';
 import { bundleServer } from '../scripts/bundle';
 import { coldStartMs } from './cold-start';
-import { runMicroBenchmarks } from './micro';
+import { runMicroBenchmarksApart } from './micro';
 import { LoadGenerator, type RequestShape } from './load';
 import { BUILD_ROOT, TargetProcess } from './processes';
 import { formatReport, type Round } from './report';
@@ -151,7 +151,7 @@ async function runRound(targets: Targets, chain: AlexaTestChain, options: Option
     coldStart.unbundled.push(await coldStartMs('main.js', coldEnv, launch));
   }
   process.stderr.write('  per-operation costs\n');
-  return { measurements, coldStart, micro: await runMicroBenchmarks(chain, peers.url('/token', 'provider')) };
+  return { measurements, coldStart, micro: await runMicroBenchmarksApart(peers.url('/token', 'provider'), peers.url('/me', 'accountApi')) };
 }
 
 /** linkbridge's configuration in the bench: a provider and account API on loopback, no demo. */
