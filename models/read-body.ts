@@ -18,7 +18,8 @@ const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
 
 /**
  * Reads the request body as UTF-8 text into `req.body`, refusing more than `limitBytes` (413), a
- * `Content-Encoding` other than identity (415) and a charset other than UTF-8 or US-ASCII (415).
+ * `Content-Encoding` other than identity (415) and a charset other than UTF-8 or US-ASCII (415); a refused
+ * body is read off and dropped before the error is handed on.
  * Alexa's requests and RFC 6749 token requests are uncompressed UTF-8, so none of body-parser's decoding
  * machinery runs on these hot paths; the text is exactly the bytes sent, which the request verifier
  * checks the signature over. A request without a body leaves `req.body` undefined, as body-parser does.
@@ -30,11 +31,11 @@ export function readBodyText(limitBytes: number): RequestHandler {
     if (headers['transfer-encoding'] === undefined && (declaredLength === undefined || declaredLength === '0')) return next();
     const encoding = headers['content-encoding'];
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-      return next(new BodyReadError(415, 'encoding.unsupported', 'only an uncompressed body is accepted'));
+      return discardThen(req, next, new BodyReadError(415, 'encoding.unsupported', 'only an uncompressed body is accepted'));
     }
     const charset = charsetOf(headers['content-type']);
-    if (charset !== undefined && !UTF8_CHARSETS.has(charset)) return next(new BodyReadError(415, 'charset.unsupported', 'the body must be UTF-8'));
-    if (declaredLength !== undefined && Number(declaredLength) > limitBytes) return next(tooLarge(limitBytes));
+    if (charset !== undefined && !UTF8_CHARSETS.has(charset)) return discardThen(req, next, new BodyReadError(415, 'charset.unsupported', 'the body must be UTF-8'));
+    if (declaredLength !== undefined && Number(declaredLength) > limitBytes) return discardThen(req, next, tooLarge(limitBytes));
 
     const chunks: Buffer[] = [];
     let received = 0;
@@ -52,11 +53,18 @@ export function readBodyText(limitBytes: number): RequestHandler {
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
-      if (received > limitBytes) {
-        // Stop reading; the answer is sent and Node discards the rest of the request.
-        req.pause();
-        settle(tooLarge(limitBytes));
-      } else chunks.push(chunk);
+      if (received <= limitBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      // Nothing more is kept; the rest is read off before the answer, so the connection stays usable.
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onClose);
+      req.off('close', onClose);
+      chunks.length = 0;
+      discardThen(req, next, tooLarge(limitBytes));
     };
     const onEnd = () => settle();
     // A connection closed (or failed) before the body ended.
@@ -66,6 +74,25 @@ export function readBodyText(limitBytes: number): RequestHandler {
     req.on('error', onClose);
     req.on('close', onClose);
   };
+}
+
+/**
+ * Reads off what is left of the request without keeping it, then hands `error` on: answering before the
+ * body is read would leave its bytes in the way of the next request on a keep-alive connection (body-parser
+ * does the same).
+ */
+function discardThen(req: Request, next: NextFunction, error: BodyReadError): void {
+  let handed = false;
+  const hand = () => {
+    if (handed) return;
+    handed = true;
+    next(error);
+  };
+  if (req.readableEnded) return hand();
+  req.on('end', hand);
+  req.on('close', hand);
+  req.on('error', hand);
+  req.resume();
 }
 
 function tooLarge(limitBytes: number): BodyReadError {

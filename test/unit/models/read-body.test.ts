@@ -102,3 +102,37 @@ test('a body cut short by the client is a 400 to the error handler, and the serv
   expect(await send(['{"after":true}'])).toBe(200);
   expect(seen.body).toBe('{"after":true}');
 });
+
+/** Sends `raw` on one connection and returns the status of every answer that came back on it. */
+async function statusesOnOneConnection(raw: string[]): Promise<number[]> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  for (const piece of raw) {
+    socket.write(piece);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  for (let waited = 0; (received.match(/HTTP\/1\.1 \d+/g) ?? []).length < raw.length && waited < 2000; waited += 10) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  socket.destroy();
+  return (received.match(/HTTP\/1\.1 (\d+)/g) ?? []).map((line) => Number(line.slice(9)));
+}
+
+/** Large enough that the server reads it in many pieces, so stopping after the first would leave the rest unread. */
+const LARGE = 400_000;
+const chunkedLarge = `${Array.from({ length: 8 }, () => `${(LARGE / 8).toString(16)}\r\n${'x'.repeat(LARGE / 8)}\r\n`).join('')}0\r\n\r\n`;
+
+test.each([
+  ['grows over the limit', 'Transfer-Encoding: chunked', chunkedLarge],
+  ['declares more than the limit', `Content-Length: ${LARGE}`, 'x'.repeat(LARGE)],
+  ['is compressed', `Content-Encoding: gzip\r\nContent-Length: ${LARGE}`, 'x'.repeat(LARGE)],
+])('a refused body that %s is read off, so the next request on the same connection is answered', async (_what, header, body) => {
+  const statuses = await statusesOnOneConnection([
+    `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${header}\r\n\r\n${body}`,
+    'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a":1}',
+  ]);
+  expect(statuses).toEqual([header.startsWith('Content-Encoding') ? 415 : 413, 200]);
+  expect(seen.body).toBe('{"a":1}');
+});
