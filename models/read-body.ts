@@ -23,6 +23,8 @@ const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
  * Alexa's requests and RFC 6749 token requests are uncompressed UTF-8, so none of body-parser's decoding
  * machinery runs on these hot paths; the text is exactly the bytes sent, which the request verifier
  * checks the signature over. A request without a body leaves `req.body` undefined, as body-parser does.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14 (413 Content Too Large)
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16 (415 Unsupported Media Type, for a content coding too)
  */
 export function readBodyText(limitBytes: number): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
