@@ -4,6 +4,7 @@ import { demoLandingRoute } from './demo/demo-landing.route';
 import { homePageRoute } from './demo/home-page.route';
 import { createLinkingRouter } from './linking/linking.router';
 import type { LinkingDeps } from './linking/linking-deps';
+import { requestTarget } from './models/request-target';
 import { privacyPolicyRoute } from './skill/privacy-policy.route';
 import { createSimulatorRouter } from './skill/simulator/simulator.router';
 import { createSkillRouter } from './skill/skill.router';
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps): Express {
   // Express's own `env` (which error pages read) follows the config, not a second reading of NODE_ENV.
   app.set('env', deps.config.production ? 'production' : 'development');
   app.use(requestLog(deps));
+  app.use(refuseUnreadableTarget);
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -69,10 +71,23 @@ function requestLog(deps: AppDeps) {
     const requestId = randomUUID();
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
-      // originalUrl: nested routers rewrite req.url while they run; the query is dropped (it can hold codes).
-      const path = new URL(req.originalUrl, 'http://linkbridge.invalid').pathname;
+      // The query is dropped (it can hold codes); a target that does not parse is logged as such, not as text.
+      const path = requestTarget(req)?.pathname ?? UNREADABLE_TARGET;
       deps.logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: deps.clock.now() - started }, 'request');
     });
     next();
   };
+}
+
+/** What the request log says for a request target that does not parse. */
+const UNREADABLE_TARGET = '(unreadable request target)';
+
+/**
+ * A request target that does not parse (an absolute-form URL with a bad authority, authority-form,
+ * asterisk-form) is a client's fault: 400 before any route runs, so no route ever sees one.
+ * @see https://www.rfc-editor.org/rfc/rfc9112#section-3.2
+ */
+function refuseUnreadableTarget(req: Request, res: Response, next: NextFunction): void {
+  if (requestTarget(req)) return next();
+  res.status(400).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: 'the request target cannot be read' });
 }

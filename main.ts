@@ -39,9 +39,19 @@ async function main(): Promise<void> {
       output.write(`\nlinkbridge is ready. Open ${config.publicUrl}/simulator to link an account and ask "what's my name".\n\n`);
     }
   };
-  server.once('error', (error) => exitIfPortTaken(error, 'PORT', config.port));
+  const portTaken = (error: Error) => exitIfPortTaken(error, 'PORT', config.port);
+  server.once('error', portTaken);
+  server.once('listening', () => {
+    // Once listening, a server error is a connection that could not be accepted (EMFILE under a flood, say):
+    // news for the log, never a reason to stop serving everyone else.
+    server.off('error', portTaken);
+    server.on('error', (error) => logger.error({ cause: error }, 'the server could not accept a connection'));
+  });
   if (config.host) server.listen(config.port, config.host, listening);
   else server.listen(config.port, listening);
+  // Every promise a request starts is awaited or given a handler; should one ever be missed, its rejection is
+  // logged instead of stopping the service for every user (Node's default for an unhandled rejection).
+  process.on('unhandledRejection', (reason) => logger.error({ cause: reason instanceof Error ? reason : 'not an Error' }, 'a promise rejection went unhandled'));
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');

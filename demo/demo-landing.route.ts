@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { requestQuery } from '../models/request-target';
 import { DEMO_PAGE_HEADERS, demoPage, escapeHtml } from './html-page';
 
 /**
@@ -8,7 +9,7 @@ import { DEMO_PAGE_HEADERS, demoPage, escapeHtml } from './html-page';
  */
 export function demoLandingRoute(): RequestHandler {
   return (req, res) => {
-    const params = new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
+    const params = requestQuery(req);
     const error = params.get('error');
     const linked = params.has('code');
     const title = error ? 'Linking failed' : 'Account linked';

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { requestTarget } from '../models/request-target';
 import { demoMemoryAdapter } from './demo-memory.adapter';
 import { DEMO_PAGE_HEADERS, demoPage, escapeHtml } from './html-page';
 
@@ -114,7 +115,10 @@ export async function startDemoProvider(options: DemoProviderOptions): Promise<D
   provider.on('server_error', () => undefined);
   const callback = provider.callback();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const interaction = /^\/interaction\/([\w-]+)(?:\/(login|confirm|abort))?$/.exec(new URL(req.url ?? '/', issuer).pathname);
+    // A listener of a bare server: nothing here may throw, whatever the request target is.
+    const target = requestTarget(req);
+    if (!target) return sendPage(res, 400, 'Bad request', '<h1>This address cannot be read</h1>');
+    const interaction = /^\/interaction\/([\w-]+)(?:\/(login|confirm|abort))?$/.exec(target.pathname);
     if (!interaction) return void callback(req, res);
     handleInteraction(provider, req, res, interaction[2]).catch(() => {
       if (!res.headersSent) sendPage(res, 400, 'Sign-in expired', '<h1>This sign-in has expired</h1><p>Go back and start linking again.</p>');

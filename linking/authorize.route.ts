@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { epochSeconds } from '../models/clock';
 import type { Logger } from '../models/logger';
+import { requestQuery } from '../models/request-target';
 import { redirectErrorToAlexa, type AlexaTarget } from './alexa-redirect';
 import { sendErrorPage, toLinkingPage } from './error-page';
 import { asOAuthError, describeCause, InvalidRequestError, LinkingPageError, ServerError, UnsupportedResponseTypeError, type OAuthError } from './errors';
@@ -96,7 +97,7 @@ const MAX_LOGGED_PARAMETER = 300;
 
 /** What the first log line of a flow says: what Alexa asked for, no state or challenge values. */
 function receivedFacts(req: Request): Record<string, unknown> {
-  const params = leniently(req);
+  const params = requestQuery(req);
   return {
     responseType: params.get('response_type')?.slice(0, 20) ?? null,
     redirectUri: params.get('redirect_uri')?.slice(0, MAX_LOGGED_PARAMETER) ?? null,
@@ -112,16 +113,7 @@ function receivedFacts(req: Request): Record<string, unknown> {
  */
 function refusedRedirectUri(req: Request, page: LinkingPageError): string | undefined {
   if (page.setting !== REDIRECT_SETTING) return undefined;
-  return leniently(req).get('redirect_uri')?.slice(0, MAX_LOGGED_PARAMETER);
-}
-
-/** The query for the log, or nothing when it cannot be read (`readQuery` refuses that request). */
-function leniently(req: Request): URLSearchParams {
-  try {
-    return new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
-  } catch {
-    return new URLSearchParams();
-  }
+  return requestQuery(req).get('redirect_uri')?.slice(0, MAX_LOGGED_PARAMETER);
 }
 
 /** The setting behind an error sent back to Alexa, when one is. */
@@ -135,12 +127,7 @@ const CLIENT_SETTING = 'ALEXA_CLIENT_ID';
 const REDIRECT_SETTING = 'ALEXA_VENDOR_IDS or ALEXA_REDIRECT_URLS';
 
 function readQuery(req: Request): AuthorizationQuery {
-  let source: URLSearchParams;
-  try {
-    source = new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
-  } catch (error) {
-    throw new LinkingPageError('This link is broken', 'The page was opened with a link this service cannot read.', { cause: error, hint: 'the query string is not valid' });
-  }
+  const source = requestQuery(req);
   return { params: toParams(source), repeated: repeatedNames(source) };
 }
 

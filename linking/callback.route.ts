@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../models/logger';
+import { requestQuery } from '../models/request-target';
 import { redirectErrorToAlexa, redirectResultToAlexa, type AlexaTarget } from './alexa-redirect';
 import { sendErrorPage, toLinkingPage } from './error-page';
 import { AccessDeniedError, asOAuthError, describeCause, LinkingPageError, OAuthError, ServerError } from './errors';
@@ -98,7 +99,7 @@ function settingAfterSignIn(error: OAuthError): string {
 }
 
 function readQuery(req: Request): CallbackQuery {
-  const source = new URL(req.originalUrl, 'http://linkbridge.invalid').searchParams;
+  const source = requestQuery(req);
   return { params: toParams(source), repeated: repeatedNames(source) };
 }
 

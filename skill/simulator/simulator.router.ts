@@ -91,7 +91,8 @@ function bodyOf(req: Request): Record<string, unknown> {
 function sessionIdOf(req: Request): string | undefined {
   for (const pair of (req.headers.cookie ?? '').split(';')) {
     const at = pair.indexOf('=');
-    if (pair.slice(0, at).trim() === COOKIE) return decodeURIComponent(pair.slice(at + 1).trim());
+    // The value is the simulator's own (base64url), never percent-encoded: read as it is, so no cookie can make decoding throw.
+    if (pair.slice(0, at).trim() === COOKIE) return pair.slice(at + 1).trim();
   }
   return undefined;
 }
