@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { demoLandingRoute } from './demo/demo-landing.route';
-import { homePageRoute } from './demo/home-page.route';
+import { demoLandingRoute } from './tools/demo/demo-landing.route';
+import { homePageRoute } from './skill/home-page.route';
 import { createLinkingRouter } from './linking/linking.router';
 import type { LinkingDeps } from './linking/linking-deps';
 import { requestTarget } from './models/request-target';
 import { privacyPolicyRoute } from './skill/privacy-policy.route';
-import { createSimulatorRouter } from './skill/simulator/simulator.router';
+import { createSimulatorRouter } from './tools/simulator/simulator.router';
 import { createSkillRouter } from './skill/skill.router';
 import type { SkillDeps } from './skill/skill-deps';
 

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { createApp } from './app';
-import { startDemoProvider, type DemoProvider } from './demo/demo-provider';
+import { startDemoProvider, type DemoProvider } from './tools/demo/demo-provider';
 import { buildDeps } from './deps';
 import { backgroundProviderCalls } from './linking/grants/provider-call-once';
 import { ConfigError, loadConfig, type Config } from './models/config';

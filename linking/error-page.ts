@@ -1,12 +1,7 @@
 import type { Response } from 'express';
+import { escapeHtml, htmlPage, pageHeaders } from '../models/html-page';
 import { LinkingPageError, type PageAdvice } from './errors';
 import { StateRejectedError } from './sealing';
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
-}
 
 /** What the person can do, in plain words; the reference follows. */
 const ADVICE: Readonly<Record<PageAdvice, string>> = {
@@ -34,38 +29,18 @@ export function sendErrorPage(res: Response, error: LinkingPageError, reference:
   const hint = pagesShowHints(res) && error.hint ? `<p class="hint" id="error-hint">For the developer (not shown in production): ${escapeHtml(error.hint)}</p>\n` : '';
   res
     .status(error.status)
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'Referrer-Policy': 'no-referrer',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-      'X-Content-Type-Options': 'nosniff',
-    })
-    .send(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Account linking failed: ${escapeHtml(error.title)}</title>
-<style>
-  body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; color: #1b1b1b; line-height: 1.5; }
-  h1 { font-size: 1.4rem; }
-  .reference { color: #555; font-size: 0.9rem; }
-  .hint { color: #555; font-size: 0.9rem; border-left: 3px solid #ccc; padding-left: 0.6rem; }
-  code { background: #f2f2f2; padding: 0 0.2rem; }
-</style>
-</head>
-<body>
-<main>
+    .set(pageHeaders())
+    .send(
+      htmlPage({
+        title: `Account linking failed: ${error.title}`,
+        body: `<main>
 <h1 id="error-title">${escapeHtml(error.title)}</h1>
 <p id="error-explanation">${escapeHtml(error.explanation)}</p>
 <p id="error-advice">${escapeHtml(ADVICE[error.advice])}</p>
 <p class="reference">Reference: <code id="error-reference">${escapeHtml(reference)}</code></p>
-${hint}</main>
-</body>
-</html>
-`);
+${hint}</main>`,
+      }),
+    );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { escapeHtml, pageHeaders } from './html-page';
+import { escapeHtml, htmlPage, pageHeaders } from '../models/html-page';
 
 /**
  * `GET /privacy`: the privacy policy the skill manifest points to when `PRIVACY_POLICY_URL` is not set
@@ -8,16 +8,10 @@ import { escapeHtml, pageHeaders } from './html-page';
  * @see https://developer.amazon.com/docs/custom-skills/certification-requirements-for-custom-skills.html
  */
 export function privacyPolicyRoute(serviceUrl: string): RequestHandler {
-  const page = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Privacy policy</title>
-<style>body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1b1b1b; }</style>
-</head>
-<body>
-<main>
+  const page = htmlPage({
+    title: 'Privacy policy',
+    style: '  body { max-width: 40rem; }',
+    body: `<main>
 <h1>Privacy policy</h1>
 <p>This Alexa skill is served by linkbridge at <code>${escapeHtml(serviceUrl)}</code>. It answers questions about the account you link to it.</p>
 <h2>What is kept</h2>
@@ -30,10 +24,8 @@ export function privacyPolicyRoute(serviceUrl: string): RequestHandler {
 <p>Nothing is sold or shared. Your answers go to Alexa, which speaks them to you.</p>
 <h2>Stopping</h2>
 <p>Disable the skill in the Alexa app to unlink your account, and revoke its access at your account provider.</p>
-</main>
-</body>
-</html>
-`;
+</main>`,
+  });
   return (_req, res) => {
     res.status(200).set(pageHeaders()).send(page);
   };

@@ -1,5 +1,5 @@
 /**
- * `npm start` runs the server bundled into one file (scripts/bundle.ts). The bundle is built here and
+ * `npm start` runs the server bundled into one file (tools/build/bundle.ts). The bundle is built here and
  * started as a process: every part that is loaded late or left out of the bundle must still load from it
  * (axios at the first account API call, jose at the first sealed state, undici at the first provider
  * call, better-sqlite3 for the store, oidc-provider for the demo).
@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleServer } from '../../scripts/bundle';
+import { bundleServer } from '../../tools/build/bundle';
 import { intentRequest, launchRequest } from '../fixtures/skill/envelopes';
 import { Cleanup } from '../support/cleanup';
 import { freePort } from '../support/free-port';

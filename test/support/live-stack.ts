@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppDeps } from '../../app';
 import { buildDeps } from '../../deps';
-import { startDemoProvider, type DemoProvider } from '../../demo/demo-provider';
+import { startDemoProvider, type DemoProvider } from '../../tools/demo/demo-provider';
 import { loadConfig } from '../../models/config';
 import { Cleanup } from './cleanup';
 import { basic } from './fake-provider';

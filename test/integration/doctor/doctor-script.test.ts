@@ -1,11 +1,11 @@
 /**
- * The real `scripts/doctor.ts` in a child process, as `npm run doctor -- --json` runs it: the report on
+ * The real `tools/doctor/cli.ts` in a child process, as `npm run doctor -- --json` runs it: the report on
  * standard output as JSON, the exit code for scripts and CI.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { startDemoProvider, type DemoProvider } from '../../../demo/demo-provider';
-import type { DoctorReport } from '../../../linking/doctor/report';
+import { startDemoProvider, type DemoProvider } from '../../../tools/demo/demo-provider';
+import type { DoctorReport } from '../../../tools/doctor/report';
 import { Cleanup } from '../../support/cleanup';
 import { TEST_SEALING_KEY } from '../../support/test-app';
 
@@ -28,7 +28,7 @@ function runScript(env: Record<string, string>, args: string[]): Promise<{ code:
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['-r', 'ts-node/register', join('scripts', 'doctor.ts'), ...args],
+      ['-r', 'ts-node/register', join('tools', 'doctor', 'cli.ts'), ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: 'true', ...env }, timeout: 30_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

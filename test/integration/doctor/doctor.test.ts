@@ -3,9 +3,9 @@
  * and its userinfo endpoint as the account API. A good configuration passes; each broken one is named
  * by its own finding, with the setting to change, and exits non-zero.
  */
-import { startDemoProvider, type DemoProvider } from '../../../demo/demo-provider';
-import type { Finding } from '../../../linking/doctor/report';
-import { runDoctor } from '../../../linking/doctor/run-doctor';
+import { startDemoProvider, type DemoProvider } from '../../../tools/demo/demo-provider';
+import type { Finding } from '../../../tools/doctor/report';
+import { runDoctor } from '../../../tools/doctor/run-doctor';
 import { AccountApiServer } from '../../support/account-api-server';
 import { Cleanup } from '../../support/cleanup';
 import { TEST_SEALING_KEY, TestClock } from '../../support/test-app';

@@ -6,7 +6,7 @@
 import request from 'supertest';
 import { createApp } from '../../../app';
 import { ConfigError, loadConfig } from '../../../models/config';
-import { runJourney, type JourneyEvent } from '../../../skill/simulator/headless-journey';
+import { runJourney, type JourneyEvent } from '../../../tools/simulator/headless-journey';
 import { launchRequest } from '../../fixtures/skill/envelopes';
 import { Cleanup } from '../../support/cleanup';
 import { startDemoStack, type DemoStack } from '../../support/demo-stack';
