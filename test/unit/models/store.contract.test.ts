@@ -4,7 +4,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDynamoDbStoreUrl } from '../../../models/config';
@@ -17,6 +17,7 @@ import { Cleanup } from '../../support/cleanup';
 import { describeWithDynamoDb, DYNALITE_REGION, startDynalite, type Dynalite } from '../../support/dynalite';
 import { freePort } from '../../support/free-port';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis-server';
+import { startUnansweringServer } from '../../support/unanswering-server';
 import { TestClock } from '../../support/test-app';
 
 /** A store under test and how to move time for it. */
@@ -405,11 +406,11 @@ describeWithDynamoDb('DynamoDB store (dynalite)', () => {
     await expect(store.lock('l', 'o', Date.now() + 1000)).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
-  test('a DynamoDB that takes connections and never answers: the operation fails instead of waiting', async () => {
-    const silent = opened.add(await startSilentServer(), (started) => started.close());
-    const store = open(`dynamodb://linkbridge?region=${DYNALITE_REGION}&endpoint=${silent.endpoint}`);
+  test.each(['silent', 'stall-body'] as const)('a DynamoDB that takes connections and then hangs (%s): the operation fails instead of waiting', async (mode) => {
+    const hanging = opened.add(await startUnansweringServer(mode), (started) => started.close());
+    const store = open(`dynamodb://linkbridge?region=${DYNALITE_REGION}&endpoint=${hanging.url}`);
     await expect(store.take('code:1')).rejects.toBeInstanceOf(StoreUnavailableError);
-    expect(silent.connections()).toBeGreaterThan(0);
+    expect(hanging.connections()).toBeGreaterThan(0);
   });
 
   test('a table that does not exist: ping fails, so /healthz says the store is unavailable', async () => {
@@ -470,23 +471,4 @@ async function startProxy(target: string): Promise<Proxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   (proxy as { endpoint: string }).endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
-}
-
-/** A TCP server on loopback that accepts connections and never says a word. */
-async function startSilentServer(): Promise<{ endpoint: string; connections(): number; close(): Promise<void> }> {
-  const sockets: Socket[] = [];
-  const server = createTcpServer((socket) => {
-    sockets.push(socket);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    connections: () => sockets.length,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
