@@ -11,26 +11,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Clock } from './clock';
 import type { DynamoDbStoreLocation } from './config';
+import { DYNAMODB_ATTRIBUTES, DYNAMODB_KEY_PREFIX as KEY_PREFIX } from './dynamodb-table';
 import { storeOperation, type Store } from './store';
-
-/**
- * The table's attributes. The table has one key, the partition key {@link DYNAMODB_ATTRIBUTES.key} of type
- * string, and DynamoDB's TTL set on {@link DYNAMODB_ATTRIBUTES.ttl}; nothing else is declared.
- * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
- */
-export const DYNAMODB_ATTRIBUTES = {
-  /** The partition key (S): `linkbridge:` and the store key (a namespace and a hash, never a secret). */
-  key: 'pk',
-  /** The value (S): a sealed record, a lock owner's id or a claim's mark. */
-  value: 'v',
-  /** When the entry expires (N), in milliseconds since the epoch: checked on every read and conditional write. */
-  expiresAt: 'expiresAt',
-  /** The same moment in whole seconds since the epoch, rounded up (N): the TTL attribute, for DynamoDB's own cleanup. */
-  ttl: 'ttl',
-} as const;
-
-/** Every item linkbridge writes has a key starting with this, so the table can be shared with other data. */
-const KEY_PREFIX = 'linkbridge:';
 
 /**
  * Each attempt gets a second to connect and a second to answer (DynamoDB answers in milliseconds), and

@@ -10,7 +10,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDbClient, DYNAMODB_ATTRIBUTES } from '../../models/dynamodb.store';
+import { createDynamoDbClient } from '../../models/dynamodb.store';
+import { DYNAMODB_ATTRIBUTES } from '../../models/dynamodb-table';
 
 const ROOT = join(__dirname, '..', '..');
 
