@@ -15,10 +15,10 @@ import { DYNAMODB_ATTRIBUTES, DYNAMODB_KEY_PREFIX as KEY_PREFIX } from './dynamo
 import { storeOperation, type Store } from './store';
 
 /**
- * Each attempt gets a second to connect and a second to answer (DynamoDB answers in milliseconds), and
- * a failed attempt is tried once more (a keep-alive connection the load balancer closed, a throttle), so
- * an operation that cannot succeed fails in about two seconds: the token request gets `503` well inside
- * Alexa's 4.5 s. The deadline bounds the whole operation, reading the answer included.
+ * Each attempt has a second, connecting included (DynamoDB answers in milliseconds), and a failed attempt is
+ * tried once more (a kept-alive connection that was closed meanwhile, a throttle), so an operation that
+ * cannot succeed fails in about two seconds and the token request gets `503` well inside Alexa's 4.5 s. The
+ * deadline bounds the whole operation, retries and a stalled answer body included.
  */
 const CONNECTION_TIMEOUT_MS = 1000;
 const REQUEST_TIMEOUT_MS = 1000;
@@ -42,6 +42,8 @@ const NAMES = {
  * conditional delete on the owner, so each is atomic across every instance. Reads are strongly
  * consistent and check the expiry themselves: DynamoDB's TTL deletes expired items late (within days),
  * so it only cleans up, and there is nothing to purge. Expiry is compared with this instance's clock.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html
  */
 export class DynamoDbStore implements Store {
   private readonly table: string;
@@ -78,6 +80,8 @@ export class DynamoDbStore implements Store {
             TableName: this.table,
             Key: this.key(key),
             // Only a live item is deleted and returned: of two concurrent takes, the second finds nothing.
+            // (A retry of a delete whose answer was lost finds nothing either: the value is gone, as when the
+            // reply to Redis's GETDEL is lost.)
             ConditionExpression: '#e > :now',
             ExpressionAttributeNames: names('#e'),
             ExpressionAttributeValues: { ':now': number(this.clock.now()) },
