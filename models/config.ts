@@ -73,7 +73,7 @@ export interface Config {
   readonly linkMode: LinkMode;
   readonly alexa: AlexaConfig;
   readonly upstream: UpstreamConfig;
-  /** `sqlite:<path>` (default, under `DATA_DIR`), `memory:` or `redis://…`; the scheme is checked at boot. */
+  /** `sqlite:<path>` (default, under `DATA_DIR`), `memory:`, `redis://…` or `dynamodb://…`; checked at boot. */
   readonly storeUrl: string;
   /** How the token endpoint keeps one provider call per presented credential. */
   readonly tokenReplay: TokenReplayConfig;
@@ -258,7 +258,7 @@ function readUpstream(read: EnvReader, demo: boolean, file: ConfigFile, demoIssu
 
 // ---- Shared store and idempotent token calls --------------------------------------------------------
 
-/** `STORE_URL`: `sqlite:<path>`, `memory:`, or `redis://` / `rediss://` with a host. */
+/** `STORE_URL`: `sqlite:<path>`, `memory:`, `redis://` / `rediss://` with a host, or `dynamodb://<table>?region=…`. */
 function readStoreUrl(read: EnvReader): string {
   const url = read.string('STORE_URL') ?? `sqlite:${(read.string('DATA_DIR') ?? 'data').replace(/\/$/, '')}/linkbridge.sqlite`;
   const scheme = /^([a-z]+):/.exec(url)?.[1];
@@ -268,8 +268,52 @@ function readStoreUrl(read: EnvReader): string {
     if (!isUrlWithHost(url)) throw new ConfigError('STORE_URL', 'expects redis://[user:password@]host[:port][/db], as in redis://127.0.0.1:6379/0');
     return url;
   }
+  if (scheme === 'dynamodb') {
+    parseDynamoDbStoreUrl(url);
+    return url;
+  }
   // The value may hold a password: only its scheme is repeated.
-  throw new ConfigError('STORE_URL', `expects sqlite:<path>, memory: or redis://host[:port], got scheme "${scheme ?? '(none)'}"`);
+  throw new ConfigError('STORE_URL', `expects sqlite:<path>, memory:, redis://host[:port] or dynamodb://<table>?region=<region>, got scheme "${scheme ?? '(none)'}"`);
+}
+
+// ---- DynamoDB store location ---------------------------------------------------------------------------
+
+/** Where a `dynamodb://` store lives: the table, its region and, when not the region's own, the endpoint. */
+export interface DynamoDbStoreLocation {
+  readonly table: string;
+  readonly region: string;
+  /** A local DynamoDB (dynalite, DynamoDB Local) or a VPC or FIPS endpoint; unset: the region's endpoint. */
+  readonly endpoint?: string;
+}
+
+const DYNAMODB_URL_FORM = 'expects dynamodb://<table>?region=<region>[&endpoint=<http(s) URL>], as in dynamodb://linkbridge?region=us-east-1';
+
+/**
+ * `STORE_URL=dynamodb://<table>?region=<region>[&endpoint=<url>]`, checked at start: a table name DynamoDB
+ * accepts, a region, an absolute http(s) endpoint when one is given, and no other parameter (a misspelt one
+ * would otherwise be ignored). Credentials are not part of it: they come from the AWS SDK's default chain.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
+ */
+export function parseDynamoDbStoreUrl(url: string): DynamoDbStoreLocation {
+  const match = /^dynamodb:\/\/([^/?#]*)\/?(?:\?([^#]*))?$/.exec(url);
+  if (!match) throw new ConfigError('STORE_URL', DYNAMODB_URL_FORM);
+  const table = match[1];
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+    throw new ConfigError('STORE_URL', `the DynamoDB table name must be 3 to 255 letters, digits, "_", "-" or ".", got "${table}"`);
+  }
+  const parameters = new URLSearchParams(match[2] ?? '');
+  for (const name of new Set(parameters.keys())) {
+    if ((name !== 'region' && name !== 'endpoint') || parameters.getAll(name).length > 1) {
+      throw new ConfigError('STORE_URL', `unexpected or repeated parameter "${name}": ${DYNAMODB_URL_FORM}`);
+    }
+  }
+  const region = parameters.get('region') ?? '';
+  if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(region)) throw new ConfigError('STORE_URL', `needs the table's region (region=us-east-1): ${DYNAMODB_URL_FORM}`);
+  const endpoint = parameters.get('endpoint') ?? undefined;
+  if (endpoint !== undefined && !isAbsoluteHttpUrl(endpoint)) {
+    throw new ConfigError('STORE_URL', 'endpoint= expects an absolute http(s) URL, as in endpoint=http://127.0.0.1:8000');
+  }
+  return endpoint === undefined ? { table, region } : { table, region, endpoint };
 }
 
 /** `TOKEN_REPLAY_WINDOW_SECONDS` and `STORE_LOCK_TTL_MS`; the lock outlives the provider call. */

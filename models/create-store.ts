@@ -1,16 +1,17 @@
 import type { Clock } from './clock';
-import { ConfigError, type SealingKey } from './config';
+import { ConfigError, parseDynamoDbStoreUrl, type SealingKey } from './config';
 import { MemoryStore } from './memory.store';
 import { SealedStore } from './sealed.store';
 import { SqliteStore } from './sqlite.store';
 import type { Store } from './store';
 
 /** The `STORE_URL` schemes linkbridge knows. */
-export type StoreScheme = 'sqlite' | 'memory' | 'redis';
+export type StoreScheme = 'sqlite' | 'memory' | 'redis' | 'dynamodb';
 
 /**
  * The scheme of a `STORE_URL`, or a {@link ConfigError} naming the variable: `sqlite:<file path>`
- * (the durable default, one host), `memory:` (one process), `redis://` or `rediss://` (several hosts).
+ * (the durable default, one host), `memory:` (one process), `redis://` or `rediss://` (several hosts),
+ * `dynamodb://<table>?region=<region>` (several hosts or AWS Lambda).
  */
 export function storeScheme(storeUrl: string): StoreScheme {
   const colon = storeUrl.indexOf(':');
@@ -33,8 +34,11 @@ export function storeScheme(storeUrl: string): StoreScheme {
       if (!host) throw new ConfigError('STORE_URL', 'expects redis://[user:password@]host[:port][/db], as in redis://127.0.0.1:6379/0');
       return 'redis';
     }
+    case 'dynamodb':
+      parseDynamoDbStoreUrl(storeUrl);
+      return 'dynamodb';
     default:
-      throw new ConfigError('STORE_URL', `expects sqlite:<path>, memory: or redis://host:port, got "${scheme || storeUrl.slice(0, 20)}:…"`);
+      throw new ConfigError('STORE_URL', `expects sqlite:<path>, memory:, redis://host:port or dynamodb://<table>?region=<region>, got "${scheme || storeUrl.slice(0, 20)}:…"`);
   }
 }
 
@@ -50,6 +54,12 @@ export function createRawStore(storeUrl: string, clock: Clock): Store {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load
       const { RedisStore } = require('./redis.store') as typeof import('./redis.store');
       return new RedisStore(storeUrl, clock);
+    }
+    case 'dynamodb': {
+      // Loaded only for a DynamoDB store, as ioredis is for Redis: the AWS SDK takes longer to load than ioredis.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load
+      const { DynamoDbStore } = require('./dynamodb.store') as typeof import('./dynamodb.store');
+      return new DynamoDbStore(parseDynamoDbStoreUrl(storeUrl), clock);
     }
   }
 }

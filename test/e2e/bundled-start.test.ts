@@ -2,7 +2,7 @@
  * `npm start` runs the server bundled into one file (tools/build/bundle.ts). The bundle is built here and
  * started as a process: every part that is loaded late or left out of the bundle must still load from it
  * (axios at the first account API call, jose at the first sealed state, undici at the first provider
- * call, better-sqlite3 for the store, oidc-provider for the demo).
+ * call, better-sqlite3 for the store, oidc-provider for the demo, the AWS SDK for a DynamoDB store).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { bundleServer } from '../../tools/build/bundle';
 import { intentRequest, launchRequest } from '../fixtures/skill/envelopes';
 import { Cleanup } from '../support/cleanup';
+import { describeWithDynamoDb, startDynalite, type Dynalite } from '../support/dynalite';
 import { freePort } from '../support/free-port';
 
 const ROOT = join(__dirname, '..', '..');
@@ -130,3 +131,40 @@ test('a start with no configuration runs the demo provider from the bundle', asy
   expect(await discovery.json()).toMatchObject({ issuer: `http://localhost:${demoPort}` });
   expect((await fetch(`http://127.0.0.1:${port}/simulator`)).status).toBe(200);
 }, 30_000);
+
+describeWithDynamoDb('the bundle with a DynamoDB store', () => {
+  let dynamo: Dynalite;
+  beforeAll(async () => {
+    dynamo = cleanup.add(await startDynalite(), (started) => started.stop());
+  });
+
+  test('loads the AWS SDK left out of the bundle and keeps a refresh answer in the table', async () => {
+    const port = await freePort();
+    await startBundle(
+      {
+        PORT: String(port),
+        PUBLIC_URL: 'https://linkbridge.example.test',
+        ALEXA_CLIENT_ID: 'alexa-client',
+        ALEXA_CLIENT_SECRET: 'alexa-secret',
+        ALEXA_VENDOR_IDS: 'M3BVP74N95SP1F',
+        UPSTREAM_AUTHORIZATION_URL: 'https://provider.example.test/authorize',
+        UPSTREAM_TOKEN_URL: `${peersUrl}/token`,
+        UPSTREAM_CLIENT_ID: 'linkbridge',
+        UPSTREAM_CLIENT_SECRET: 'upstream-secret',
+        UPSTREAM_SCOPE: 'profile',
+        ACCOUNT_API_URL: `${peersUrl}/me`,
+        STORE_URL: await dynamo.createTable('bundle'),
+      },
+      /linkbridge listening/,
+    );
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const refresh = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('alexa-client:alexa-secret').toString('base64')}` },
+      body: 'grant_type=refresh_token&refresh_token=bundle-refresh',
+    });
+    expect(refresh.status).toBe(200);
+    expect(JSON.stringify(await dynamo.scan('bundle'))).toMatch(/refresh-answer:/);
+  }, 30_000);
+});

@@ -4,10 +4,10 @@ import { build } from 'esbuild';
 /**
  * Packages left out of the bundle and loaded from node_modules as they are: better-sqlite3 is a native
  * addon; the rest are loaded only when a configuration needs them (oidc-provider for the demo, ioredis
- * for a `redis://` store, undici at the first provider call), so bundling them would only add to what
- * every start reads.
+ * for a `redis://` store, the AWS SDK's DynamoDB client for a `dynamodb://` store, undici at the first
+ * provider call), so bundling them would only add to what every start reads.
  */
-const UNBUNDLED = ['better-sqlite3', 'oidc-provider', 'ioredis', 'undici'] as const;
+const UNBUNDLED = ['better-sqlite3', 'oidc-provider', 'ioredis', '@aws-sdk/client-dynamodb', 'undici'] as const;
 
 /**
  * Writes linkbridge's server (`main.ts` and everything it imports) as one file. Node then reads and

@@ -18,6 +18,7 @@ export const CHECK_NAMES = {
   'token-lifetime': 'token lifetime',
   scope: 'scope',
   'account-api': 'account API',
+  store: 'store',
 } as const;
 
 export type CheckId = keyof typeof CHECK_NAMES;

@@ -10,6 +10,7 @@ import { checkPublicUrl } from './public-url.check';
 import { checkRedirectUris } from './redirect-uris.check';
 import { summarize, type DoctorResult, type Finding } from './report';
 import { checkScope } from './scope.check';
+import { checkStore } from './store.check';
 import { checkTokenEndpoint } from './token-endpoint.check';
 import { checkTokenLifetime } from './token-lifetime.check';
 
@@ -26,8 +27,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * `npm run doctor`: reads the configuration the service would read and checks, without a user, what
  * linking needs: every variable, the public URL, the redirect URIs, the scope, the provider's metadata,
- * authorization and token endpoints and their latency, the token lifetime, and the account API.
- * Network calls go through `deps.fetch`; durations are measured with `deps.clock`.
+ * authorization and token endpoints and their latency, the token lifetime, the account API, and a DynamoDB store.
+ * Network calls go through `deps.fetch` (a DynamoDB store's through the AWS SDK); durations are measured with `deps.clock`.
  */
 export async function runDoctor(env: Env, deps: RunDoctorDeps): Promise<DoctorResult> {
   const { config, findings } = checkConfig(env, deps.readFile);
@@ -50,6 +51,7 @@ export async function runDoctor(env: Env, deps: RunDoctorDeps): Promise<DoctorRe
     findings.push(...checkTokenLifetime(config));
   }
   findings.push(...(await checkAccountApi(config, deps, discovery.metadata, provider ? provider.accountApiUrl : config.skill.accountApiUrl)));
+  findings.push(...(await checkStore(config, deps)));
   return summarize(findings);
 }
 

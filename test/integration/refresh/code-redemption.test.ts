@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Cleanup } from '../../support/cleanup';
+import { describeWithDynamoDb } from '../../support/dynalite';
 import { describeWithRedis } from '../../support/redis-server';
 import { BASE_TEST_ENV } from '../../support/test-app';
 import { alexaRefresh, alexaToken, codeGrant, linkAccount, startInstance, withRetries, type Instance } from './instances';
@@ -16,6 +17,7 @@ import { StoreFactory, type StoreKind } from './stores';
 const runs: Array<[StoreKind, (name: string, body: () => void) => void]> = [
   ['sqlite', describe],
   ['redis', describeWithRedis],
+  ['dynamodb', describeWithDynamoDb],
 ];
 
 describe.each(runs)('codes on the %s store', (kind, describeStore) => {
@@ -124,7 +126,7 @@ describe.each(runs)('codes on the %s store', (kind, describeStore) => {
 
       const secrets = [...provider.secrets, ...alexaCodes, BASE_TEST_ENV.ALEXA_CLIENT_SECRET, BASE_TEST_ENV.UPSTREAM_CLIENT_SECRET];
       expect(secrets.length).toBeGreaterThan(10);
-      const atRest = kind === 'sqlite' ? sqliteFiles(storeUrl) : await redisContents(storeUrl);
+      const atRest = kind === 'sqlite' ? sqliteFiles(storeUrl) : kind === 'redis' ? await redisContents(storeUrl) : await stores.dynamoItems(storeUrl);
       expect(atRest.length).toBeGreaterThan(0);
       // The store does hold the records (sealed), so the scan looks at real data.
       expect(atRest.join('\n')).toMatch(/code-answer:|refresh-answer:|s1\./);

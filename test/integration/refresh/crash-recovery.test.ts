@@ -4,6 +4,7 @@
  * pair and the grant is intact. And killed during a code exchange: the code still works after a restart.
  */
 import { Cleanup } from '../../support/cleanup';
+import { describeWithDynamoDb } from '../../support/dynalite';
 import { describeWithRedis } from '../../support/redis-server';
 import { startChild } from './child-instance';
 import { alexaRefresh, alexaToken, codeGrant, instanceEnv, linkAccount, withRetries } from './instances';
@@ -15,6 +16,7 @@ jest.setTimeout(90_000);
 const runs: Array<[StoreKind, (name: string, body: () => void) => void]> = [
   ['sqlite', describe],
   ['redis', describeWithRedis],
+  ['dynamodb', describeWithDynamoDb],
 ];
 
 describe.each(runs)('crash recovery on the %s store', (kind, describeStore) => {

@@ -5,8 +5,10 @@
  * @see ../../../../shared/ALEXA-LINKING.md "Why refresh needs care"
  */
 import { Cleanup } from '../../support/cleanup';
+import { describeWithDynamoDb } from '../../support/dynalite';
 import { describeWithRedis } from '../../support/redis-server';
 import { ALEXA_REDIRECT_URI } from '../../support/test-app';
+import { startUnansweringServer } from '../../support/unanswering-server';
 import { alexaRefresh, alexaToken, startInstance, withRetries, type Instance } from './instances';
 import { Gate, ProviderOutage, RotatingProvider } from './rotating-provider';
 import { StoreFactory, type StoreKind } from './stores';
@@ -14,6 +16,7 @@ import { StoreFactory, type StoreKind } from './stores';
 const runs: Array<[StoreKind, (name: string, body: () => void) => void]> = [
   ['sqlite', describe],
   ['redis', describeWithRedis],
+  ['dynamodb', describeWithDynamoDb],
 ];
 
 describe.each(runs)('refresh on the %s store', (kind, describeStore) => {
@@ -141,10 +144,18 @@ describe('a store that cannot answer', () => {
   const cleanup = new Cleanup();
   afterAll(() => cleanup.run());
 
-  test('token requests get 503 temporarily_unavailable, never a 500 or invalid_grant, and the provider is not called', async () => {
+  /** The `STORE_URL` of each store that cannot answer. */
+  const unanswering: Array<[string, () => Promise<string>]> = [
+    // Nothing listens on port 1: every command fails at once.
+    ['Redis, unreachable', async () => 'redis://127.0.0.1:1/0'],
+    ['DynamoDB, unreachable', async () => 'dynamodb://linkbridge?region=us-east-1&endpoint=http://127.0.0.1:1'],
+    // Connections are taken and never answered: only the store's own deadlines end the wait.
+    ['DynamoDB, never answering', async () => `dynamodb://linkbridge?region=us-east-1&endpoint=${cleanup.add(await startUnansweringServer('silent'), (server) => server.close()).url}`],
+  ];
+
+  test.each(unanswering)('%s: token requests get 503 temporarily_unavailable, never a 500 or invalid_grant, and the provider is not called', async (_store, storeUrl) => {
     const provider = cleanup.add(await new RotatingProvider().start(), (started) => started.close());
-    // Nothing listens on port 1: every Redis command fails at once.
-    const instance = cleanup.add(await startInstance(provider, { STORE_URL: 'redis://127.0.0.1:1/0' }), (started) => started.close());
+    const instance = cleanup.add(await startInstance(provider, { STORE_URL: await storeUrl() }), (started) => started.close());
     const first = provider.issueGrant();
     const refresh = await alexaRefresh(instance.baseUrl, first.refreshToken);
     expect(refresh.status).toBe(503);

@@ -1,16 +1,23 @@
 /**
- * One contract for every store: memory, SQLite and Redis behave the same for everything linkbridge
- * relies on (expiry, atomic take, claims, locks with expiry, purge).
+ * One contract for every store: memory, SQLite, Redis and DynamoDB behave the same for everything
+ * linkbridge relies on (expiry, atomic take, claims, locks with expiry, purge).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDynamoDbStoreUrl } from '../../../models/config';
+import { DynamoDbStore } from '../../../models/dynamodb.store';
 import { MemoryStore } from '../../../models/memory.store';
 import { RedisStore } from '../../../models/redis.store';
 import { SqliteStore } from '../../../models/sqlite.store';
-import { PURGE_INTERVAL_MS, type Store } from '../../../models/store';
+import { PURGE_INTERVAL_MS, StoreUnavailableError, type Store } from '../../../models/store';
 import { Cleanup } from '../../support/cleanup';
+import { describeWithDynamoDb, DYNALITE_REGION, startDynalite, type Dynalite } from '../../support/dynalite';
+import { freePort } from '../../support/free-port';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis-server';
+import { startUnansweringServer } from '../../support/unanswering-server';
 import { TestClock } from '../../support/test-app';
 
 /** A store under test and how to move time for it. */
@@ -265,4 +272,203 @@ describeWithRedis('redis store (real redis-server)', () => {
 /** The contract's keys are reused by every test: start each Redis test from an empty database. */
 async function flush(store: RedisStore): Promise<void> {
   for (const key of ['k', 'missing', 'code', 's', 'l', 'live', ...Array.from({ length: 30 }, (_, i) => `old:${i}`)]) await store.delete(key);
+}
+
+describeWithDynamoDb('DynamoDB store (dynalite)', () => {
+  const cleanup = new Cleanup();
+  let dynamo: Dynalite;
+  let tables = 0;
+  beforeAll(async () => {
+    dynamo = cleanup.add(await startDynalite(), (started) => started.stop());
+  });
+  afterAll(() => cleanup.run());
+
+  /** A new, empty table. */
+  async function freshTable(): Promise<{ table: string; storeUrl: string }> {
+    const table = `contract-${(tables += 1)}`;
+    return { table, storeUrl: await dynamo.createTable(table) };
+  }
+
+  /** What a test opened, closed after it. */
+  const opened = new Cleanup();
+  afterEach(() => opened.run());
+
+  /** A store on `storeUrl`, closed after the test. */
+  function open(storeUrl: string, clock: { now(): number } = { now: () => Date.now() }): DynamoDbStore {
+    return opened.add(new DynamoDbStore(parseDynamoDbStoreUrl(storeUrl), clock), (store) => store.close());
+  }
+
+  // Every expiry is checked against the store's clock, so time moves without waiting, as for SQLite;
+  // nothing is purged by hand (TTL does it), and nothing expired is ever read meanwhile.
+  storeContract(async () => {
+    const clock = movableClock();
+    const store = new DynamoDbStore(parseDynamoDbStoreUrl((await freshTable()).storeUrl), clock);
+    return { store, now: () => clock.now(), advance: async (ms) => clock.advanceMs(ms), purgeIsManual: false };
+  });
+
+  describe('two clients on one table, as two instances', () => {
+    test('concurrent takes of one value: exactly one client gets it, every round', async () => {
+      const { storeUrl } = await freshTable();
+      const [a, b] = [open(storeUrl), open(storeUrl)];
+      for (let round = 0; round < 5; round += 1) {
+        await a.put(`code:${round}`, `v${round}`, Date.now() + 60_000);
+        const results = await Promise.all([a, b, a, b, a, b, a, b].map((store) => store.take(`code:${round}`)));
+        expect(results.filter((value) => value === `v${round}`)).toHaveLength(1);
+        expect(results.filter((value) => value !== undefined)).toHaveLength(1);
+      }
+    });
+
+    test('concurrent claims of one mark: exactly one succeeds', async () => {
+      const { storeUrl } = await freshTable();
+      const [a, b] = [open(storeUrl), open(storeUrl)];
+      for (let round = 0; round < 5; round += 1) {
+        const results = await Promise.all([a, b, a, b, a, b].map((store) => store.claim(`state:${round}`, Date.now() + 60_000)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      }
+    });
+
+    test('concurrent locks: exactly one owner wins, and only the owner releases it, from either client', async () => {
+      const { storeUrl } = await freshTable();
+      const [a, b] = [open(storeUrl), open(storeUrl)];
+      const stores = [a, b, a, b, a, b];
+      const results = await Promise.all(stores.map((store, i) => store.lock('lock:x', `owner-${i}`, Date.now() + 60_000)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      const other = stores[winner] === a ? b : a;
+      await other.unlock('lock:x', `owner-${(winner + 1) % stores.length}`);
+      expect(await other.lock('lock:x', 'late', Date.now() + 60_000)).toBe(false);
+      await other.unlock('lock:x', `owner-${winner}`);
+      expect(await other.lock('lock:x', 'late', Date.now() + 60_000)).toBe(true);
+    });
+
+    test('a value one client puts, the other reads and takes at once', async () => {
+      const { storeUrl } = await freshTable();
+      const [a, b] = [open(storeUrl), open(storeUrl)];
+      await a.put('refresh-answer:1', 'sealed', Date.now() + 60_000);
+      expect(await b.get('refresh-answer:1')).toBe('sealed');
+      expect(await b.take('refresh-answer:1')).toBe('sealed');
+      expect(await a.get('refresh-answer:1')).toBeUndefined();
+    });
+  });
+
+  test('one item per entry: the prefixed key, the value, the expiry in ms and the TTL attribute in epoch seconds', async () => {
+    const { table, storeUrl } = await freshTable();
+    const store = open(storeUrl);
+    await store.put('code:abc', 'sealed-value', 1_900_000_000_123);
+    expect(await dynamo.scan(table)).toEqual([
+      { pk: { S: 'linkbridge:code:abc' }, v: { S: 'sealed-value' }, expiresAt: { N: '1900000000123' }, ttl: { N: '1900000001' } },
+    ]);
+  });
+
+  test('an item past its expiry that TTL has not deleted yet is left in the table and never read', async () => {
+    const { table, storeUrl } = await freshTable();
+    const clock = movableClock();
+    const store = open(storeUrl, clock);
+    await store.put('code:late', 'v', clock.now() + 1000);
+    expect(await store.claim('state:late', clock.now() + 1000)).toBe(true);
+    clock.advanceMs(5000);
+    expect(await dynamo.scan(table)).toHaveLength(2);
+    expect(await store.get('code:late')).toBeUndefined();
+    expect(await store.take('code:late')).toBeUndefined();
+    expect(await store.claim('state:late', clock.now() + 1000)).toBe(true);
+    expect(await store.purgeExpired()).toBe(0);
+  });
+
+  test('reads that must see another instance\'s write are strongly consistent', async () => {
+    const { storeUrl } = await freshTable();
+    const proxy = opened.add(await startProxy(dynamo.endpoint), (started) => started.close());
+    const store = open(viaEndpoint(storeUrl, proxy.endpoint));
+    await store.put('k', 'v', Date.now() + 60_000);
+    expect(await store.get('k')).toBe('v');
+    const reads = proxy.requests.filter((request) => request.operation === 'GetItem');
+    expect(reads).toHaveLength(1);
+    expect(reads[0].body.ConsistentRead).toBe(true);
+  });
+
+  test('a claim or lock whose answer was lost on the way back, and which the SDK sent again, still holds', async () => {
+    const { storeUrl } = await freshTable();
+    const proxy = opened.add(await startProxy(dynamo.endpoint), (started) => started.close());
+    const store = open(viaEndpoint(storeUrl, proxy.endpoint));
+    proxy.loseAnswers = 1;
+    expect(await store.claim('state:lost', Date.now() + 60_000)).toBe(true);
+    proxy.loseAnswers = 1;
+    expect(await store.lock('lock:lost', 'owner', Date.now() + 60_000)).toBe(true);
+    // Each write reached DynamoDB twice; the claim and the lock are still held against anyone else.
+    expect(proxy.requests.filter((request) => request.operation === 'PutItem')).toHaveLength(4);
+    expect(await store.claim('state:lost', Date.now() + 60_000)).toBe(false);
+    expect(await store.lock('lock:lost', 'someone-else', Date.now() + 60_000)).toBe(false);
+  });
+
+  test('a DynamoDB nothing listens for: every operation fails with StoreUnavailableError', async () => {
+    const store = open(`dynamodb://linkbridge?region=${DYNALITE_REGION}&endpoint=http://127.0.0.1:${await freePort()}`);
+    await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.get('k')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.lock('l', 'o', Date.now() + 1000)).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  test.each(['silent', 'stall-body'] as const)('a DynamoDB that takes connections and then hangs (%s): the operation fails instead of waiting', async (mode) => {
+    const hanging = opened.add(await startUnansweringServer(mode), (started) => started.close());
+    const store = open(`dynamodb://linkbridge?region=${DYNALITE_REGION}&endpoint=${hanging.url}`);
+    await expect(store.take('code:1')).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(hanging.connections()).toBeGreaterThan(0);
+  });
+
+  test('a table that does not exist: ping fails, so /healthz says the store is unavailable', async () => {
+    const store = open(dynamo.storeUrl('no-such-table'));
+    await expect(store.ping()).rejects.toThrow(StoreUnavailableError);
+    await expect(store.ping()).rejects.toThrow(/ping/);
+  });
+});
+
+/** `storeUrl` with its endpoint replaced by `endpoint`. */
+function viaEndpoint(storeUrl: string, endpoint: string): string {
+  return storeUrl.replace(/endpoint=.*$/, `endpoint=${endpoint}`);
+}
+
+interface Proxy {
+  readonly endpoint: string;
+  /** Every request that passed, in order: the DynamoDB operation and its JSON body. */
+  readonly requests: Array<{ operation: string; body: Record<string, unknown> }>;
+  /** How many of the next answers to drop after DynamoDB acted on the request (the connection is cut). */
+  loseAnswers: number;
+  close(): Promise<void>;
+}
+
+/** An HTTP proxy on loopback in front of dynalite that records requests and can lose answers. */
+async function startProxy(target: string): Promise<Proxy> {
+  const proxy: Proxy = {
+    endpoint: '',
+    requests: [],
+    loseAnswers: 0,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      proxy.requests.push({ operation, body: JSON.parse(body.toString('utf8')) as Record<string, unknown> });
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name !== 'host' && name !== 'connection').map(([name, value]) => [name, String(value)]));
+      void fetch(target, { method: 'POST', headers, body }).then(async (answer) => {
+        const text = Buffer.from(await answer.arrayBuffer());
+        if (proxy.loseAnswers > 0) {
+          proxy.loseAnswers -= 1;
+          req.socket.destroy();
+          return;
+        }
+        const relayed: Record<string, string> = {};
+        answer.headers.forEach((value, name) => {
+          if (name.startsWith('x-amz') || name === 'content-type') relayed[name] = value;
+        });
+        res.writeHead(answer.status, relayed).end(text);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  (proxy as { endpoint: string }).endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return proxy;
 }
