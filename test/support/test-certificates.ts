@@ -89,7 +89,8 @@ export interface AlexaTestChain {
   readonly chainPem: string;
 }
 
-export function alexaTestChain(now = new Date()): AlexaTestChain {
+/** @param now the test clock's time (`new Date(clock.now())`), never the calendar's: validity is checked against that clock. */
+export function alexaTestChain(now: Date): AlexaTestChain {
   const notBefore = new Date(now.getTime() - 3600_000);
   const notAfter = new Date(now.getTime() + 365 * 86400_000);
   const root = issueCertificate({ commonName: 'linkbridge Test Root CA', keys: rsaKeyPair(), notBefore, notAfter, isCa: true });
