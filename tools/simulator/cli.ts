@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { ConfigError, listeningPort } from '../../models/config';
 import { ALEXA_REGIONS } from './alexa-request';
 import { JourneyFailure, runJourney, type JourneyEvent, type JourneyOptions } from './headless-journey';
 import { SUPPORTED_LOCALES } from './simulator';
@@ -8,7 +9,8 @@ const USAGE = `npm run simulate -- [options]
 Plays Alexa against a running linkbridge (demo mode, or SIMULATOR=true): links an account, refreshes
 the token, then says each utterance to the skill and prints the spoken answers.
 
-  --url <url>          linkbridge's address (default: LINKBRIDGE_URL, else http://localhost:PORT or :3000)
+  --url <url>          linkbridge's address (default: LINKBRIDGE_URL, else http://localhost:PORT, read as
+                       npm start reads it: 3000 when PORT is unset)
   --user <name>        who signs in at the provider (default: ada, the demo user)
   --password <text>    their password (default: any password, as the demo provider accepts)
   --locale <tag>       ${SUPPORTED_LOCALES.join(' | ')} (default: en-US)
@@ -45,7 +47,7 @@ function parseArguments(argv: readonly string[], env: NodeJS.ProcessEnv): Argume
   const region = (one('--region') ?? 'NA').toUpperCase();
   if (!Object.hasOwn(ALEXA_REGIONS, region)) throw new UsageError(`--region must be one of ${Object.keys(ALEXA_REGIONS).join(', ')}`);
   return {
-    baseUrl: one('--url') ?? env.LINKBRIDGE_URL ?? `http://localhost:${env.PORT ?? 3000}`,
+    baseUrl: one('--url') ?? env.LINKBRIDGE_URL ?? `http://localhost:${portOf(env)}`,
     login: one('--user') ?? 'ada',
     password: one('--password') ?? 'any password',
     locale,
@@ -56,6 +58,16 @@ function parseArguments(argv: readonly string[], env: NodeJS.ProcessEnv): Argume
 }
 
 class UsageError extends Error {}
+
+/** The port npm start listens on, by the server's own rules; a PORT it would refuse is a usage error here too. */
+function portOf(env: NodeJS.ProcessEnv): number {
+  try {
+    return listeningPort(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`${error.message} (linkbridge would not start with it either)`);
+    throw error;
+  }
+}
 
 function print(line: string): void {
   process.stdout.write(`${line}\n`);

@@ -47,7 +47,11 @@ export async function runJourney(options: JourneyOptions, report: (event: Journe
   const base = options.baseUrl.replace(/\/+$/, '');
 
   const reach = Date.now();
-  const health = await attempt('reach linkbridge', () => http(`${base}/healthz`));
+  const health = await attempt('reach linkbridge', () => http(`${base}/healthz`), (code) =>
+    code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+      ? `nothing answers at ${base} (${code}): linkbridge must be running at that address. Start it with npm start in another terminal, or give its address with --url or LINKBRIDGE_URL`
+      : undefined,
+  );
   if (!health.ok) throw new JourneyFailure('reach linkbridge', `${base}/healthz answered HTTP ${health.status}`);
   report({ kind: 'step', step: { title: 'reach linkbridge', status: 'ok', detail: `${base} answers`, ms: Date.now() - reach } });
 
@@ -93,12 +97,16 @@ export async function runJourney(options: JourneyOptions, report: (event: Journe
   }
 }
 
-/** Runs one request of a step; a network failure becomes a {@link JourneyFailure} for that step. */
-async function attempt(step: string, request: () => Promise<Response>): Promise<Response> {
+/**
+ * Runs one request of a step; a network failure becomes a {@link JourneyFailure} for that step, in the
+ * words `explain` has for its error code, if any.
+ */
+async function attempt(step: string, request: () => Promise<Response>, explain: (code: string) => string | undefined = () => undefined): Promise<Response> {
   try {
     return await request();
   } catch (error) {
-    throw new JourneyFailure(step, networkReason(error));
+    const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+    throw new JourneyFailure(step, (typeof code === 'string' && explain(code)) || networkReason(error));
   }
 }
 
