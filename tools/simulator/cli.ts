@@ -1,5 +1,5 @@
-import { accessSync, constants } from 'node:fs';
 import { ConfigError, listeningPort } from '../../models/config';
+import { launchChromium } from '../browser/chromium';
 import { ALEXA_REGIONS } from './alexa-request';
 import { JourneyFailure, runJourney, type JourneyEvent, type JourneyOptions } from './headless-journey';
 import { SUPPORTED_LOCALES } from './simulator';
@@ -16,7 +16,8 @@ the token, then says each utterance to the skill and prints the spoken answers.
   --locale <tag>       ${SUPPORTED_LOCALES.join(' | ')} (default: en-US)
   --region <id>        ${Object.keys(ALEXA_REGIONS).join(' | ')} (default: NA)
   --say <words>        what to say once linked; repeat for more (default: "what's my name")
-  --browser            sign in yourself in a real browser window (Chromium: CHROMIUM_PATH, /usr/bin/chromium or Chrome)
+  --browser            sign in yourself in a real browser window (CHROMIUM_PATH, else /usr/bin/chromium,
+                       else an installed Google Chrome)
   --help
 
 Exits 0 when every step worked, 1 naming the first step that failed, 2 on a usage error.`;
@@ -91,9 +92,8 @@ function printEvent(event: JourneyEvent): void {
 
 /** Sign-in in a visible browser: the person signs in; the redirect to Alexa is caught and never leaves the machine. */
 async function signInWithBrowser(authorizeUrl: string, redirectUri: string): Promise<string> {
-  const { chromium } = await import('playwright-core');
-  const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((path) => path && isExecutable(path));
-  const browser = await chromium.launch(executablePath ? { executablePath, headless: false } : { channel: 'chrome', headless: false });
+  // A browser that cannot start fails the sign-in step with the chooser's message (which one, and how to pick another).
+  const browser = await launchChromium({ visible: true });
   try {
     const page = await browser.newPage();
     await page.route(
@@ -106,15 +106,6 @@ async function signInWithBrowser(authorizeUrl: string, redirectUri: string): Pro
     return page.url();
   } finally {
     await browser.close();
-  }
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 
