@@ -76,7 +76,8 @@ export class ReplicaState {
 
   constructor(
     readonly client: RegisteredClient,
-    readonly options: ReplicaOptions,
+    /** Each replica passes its provider's documented lifetime; the default is RFC 6749 §4.1.2's ten-minute maximum. */
+    readonly options: ReplicaOptions = { codeLifetimeSeconds: 600 },
   ) {}
 
   issueCode(code: Omit<IssuedCode, 'used' | 'expiresAt'>): string {
