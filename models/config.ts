@@ -150,6 +150,14 @@ const ConfigFileSchema = z.looseObject({
 type ConfigFile = z.output<typeof ConfigFileSchema>;
 
 /**
+ * The port linkbridge listens on (`PORT`, default 3000), read as {@link loadConfig} reads it: for the tools
+ * that reach a running linkbridge (`npm run simulate`) without loading the whole configuration.
+ */
+export function listeningPort(env: Env): number {
+  return new EnvReader(env).integer('PORT', 3000, { min: 0, max: 65535 });
+}
+
+/**
  * Reads and validates the configuration from the environment (and the `LINKBRIDGE_CONFIG` file).
  * Throws a {@link ConfigError} naming the first bad variable.
  */
@@ -157,7 +165,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   const read = new EnvReader(env);
   const file = readConfigFile(env.LINKBRIDGE_CONFIG, readFile);
 
-  const port = read.integer('PORT', 3000, { min: 0, max: 65535 });
+  const port = listeningPort(env);
   const publicUrl = stripTrailingSlash(read.url('PUBLIC_URL') ?? `http://localhost:${port}`);
   const linkMode = read.oneOf('LINK_MODE', ['code', 'implicit'] as const, 'code');
 

@@ -1,7 +1,17 @@
 import { SkillBuilders, type Skill } from 'ask-sdk-core';
 import type { Config } from '../models/config';
 import type { Logger } from '../models/logger';
-import { emailHandler, fieldHandler, firstNameHandler, linkedAccountHandler, nameHandler, summaryHandler } from './handlers/account-question.handler';
+import {
+  accountCreatedHandler,
+  emailHandler,
+  fieldHandler,
+  firstNameHandler,
+  languageHandler,
+  linkedAccountHandler,
+  nameHandler,
+  summaryHandler,
+  unlinkHandler,
+} from './handlers/account-question.handler';
 import { fallbackHandler, helpHandler, sessionEndedHandler, stopHandler } from './handlers/builtin.handler';
 import { errorHandler } from './handlers/error.handler';
 import type { HandlerContext } from './handlers/handler-context';
@@ -21,6 +31,9 @@ export function buildSkill(config: Config, logger: Logger, deps: SkillDeps): Ski
       emailHandler(context),
       summaryHandler(context),
       fieldHandler(context),
+      languageHandler(context),
+      accountCreatedHandler(context),
+      unlinkHandler,
       helpHandler,
       stopHandler,
       fallbackHandler,

@@ -1,6 +1,6 @@
 import type { AccountProfile } from './account-api.client';
 import type { SpeechStrings } from './speech/speech-strings';
-import { spokenValue } from './speech/spoken-values';
+import { naturalValue, spokenInstant, spokenValue } from './speech/spoken-values';
 
 export { naturalValue, spokenValue } from './speech/spoken-values';
 
@@ -22,6 +22,44 @@ export function extraFields(strings: SpeechStrings, fieldMap: Readonly<Record<st
   const labels = new Map<string, string>(DEFAULT_EXTRA_FIELDS.map((path) => [path, strings.fieldLabels[path] ?? path]));
   for (const [path, label] of Object.entries(fieldMap)) if (path !== 'name' && path !== 'email') labels.set(path, label);
   return [...labels].map(([path, label]) => ({ path, label }));
+}
+
+/**
+ * Everything a user can ask for by name ("what's my …"), in the order the skill offers them when it does
+ * not know a word: name, email, then every extra field.
+ */
+export function askableFields(strings: SpeechStrings, fieldMap: Readonly<Record<string, string>> = {}): ProfileField[] {
+  return [
+    { path: 'name', label: strings.fieldLabels.name },
+    { path: 'email', label: strings.fieldLabels.email },
+    ...extraFields(strings, fieldMap),
+  ];
+}
+
+/** A field's value as the skill says it: the name and email as their own questions read them, the rest naturally. */
+export function spokenField(profile: AccountProfile, path: string, strings: SpeechStrings): string | undefined {
+  if (path === 'name') return displayName(profile);
+  if (path === 'email') return email(profile);
+  return naturalValue(path, readPath(profile, path), strings);
+}
+
+/**
+ * Where account APIs put the time an account was created: `created_at` (GitHub's and X's user objects,
+ * ISO 8601), `created` (Unix seconds, as Slack's objects carry it), `createdAt`. OpenID Connect defines no
+ * such claim (`updated_at` is the last change, not the creation), so an OIDC userinfo answer has none.
+ * @see https://docs.github.com/en/rest/users/users#get-the-authenticated-user
+ * @see https://docs.x.com/x-api/users/user-lookup-me
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims
+ */
+export const CREATION_TIME_PATHS = ['created_at', 'created', 'createdAt', 'creation_time'] as const;
+
+/** When the account was created, as the locale says a date, or `undefined` when the profile does not say. */
+export function accountCreated(profile: AccountProfile, strings: SpeechStrings): string | undefined {
+  for (const path of CREATION_TIME_PATHS) {
+    const spoken = spokenInstant(profile[path], strings);
+    if (spoken) return spoken;
+  }
+  return undefined;
 }
 
 export function readPath(profile: AccountProfile, path: string): unknown {

@@ -1,8 +1,9 @@
-import type { HandlerInput, RequestHandler } from 'ask-sdk-core';
+import { getAccountLinkingAccessToken, getLocale, type HandlerInput, type RequestHandler } from 'ask-sdk-core';
 import type { IntentRequest, Response } from 'ask-sdk-model';
 import { withLinkedAccount, type LinkedAccount } from '../linked-account';
-import { displayName, email, extraFields, firstName, naturalValue, readPath, type ProfileField } from '../profile-fields';
+import { accountCreated, askableFields, displayName, email, extraFields, firstName, spokenField, type ProfileField } from '../profile-fields';
 import { respond } from '../respond';
+import { speechFor } from '../speech/speech-strings';
 import { isIntent, isOneShot, type HandlerContext } from './handler-context';
 
 /** The custom intents this file answers; the interaction models must declare each of them. */
@@ -13,6 +14,9 @@ export const ACCOUNT_INTENTS = {
   email: 'GetEmailIntent',
   summary: 'GetAccountSummaryIntent',
   field: 'GetAccountFieldIntent',
+  language: 'GetLanguageIntent',
+  created: 'GetAccountCreatedIntent',
+  unlink: 'UnlinkAccountIntent',
 } as const;
 
 /** Answers a question and keeps the conversation going when there is one. */
@@ -78,27 +82,62 @@ export function summaryHandler(context: HandlerContext): RequestHandler {
     if (name) items.push(strings.summaryItem(strings.fieldLabels.name, name));
     if (address) items.push(strings.summaryItem(strings.fieldLabels.email, address));
     for (const field of extraFields(strings, context.fieldMap)) {
-      const value = naturalValue(field.path, readPath(profile, field.path), strings);
+      const value = spokenField(profile, field.path, strings);
       if (value) items.push(strings.summaryItem(field.label, value));
     }
     return items.length > 0 ? [strings.summaryIntro, ...items].join(' ') : strings.summaryEmpty;
   });
 }
 
-/** "What's my phone number?": one field of the field map, named by the `field` slot. */
+/**
+ * "What's my phone number?", "what's my e-mail address?": one field, named by the `field` slot; the name,
+ * the email and every field of the field map can be asked for this way. A word the skill does not know is
+ * answered with every one it does.
+ */
 export function fieldHandler(context: HandlerContext): RequestHandler {
   return accountQuestion(ACCOUNT_INTENTS.field, context, ({ profile, strings }, input) => {
-    const fields = extraFields(strings, context.fieldMap);
+    const fields = askableFields(strings, context.fieldMap);
     const field = requestedField(input, fields);
     if (!field) {
       const labels = fields.map((candidate) => candidate.label);
       const choices = `${labels.slice(0, -1).join(', ')} ${strings.orWord} ${labels[labels.length - 1]}`;
       return strings.fieldUnknown(choices);
     }
-    const value = naturalValue(field.path, readPath(profile, field.path), strings);
+    const value = spokenField(profile, field.path, strings);
     return value ? strings.summaryItem(field.label, value) : strings.fieldMissing(field.label);
   });
 }
+
+/** "What language is my account set to?": the `locale` claim, as a language. */
+export function languageHandler(context: HandlerContext): RequestHandler {
+  return accountQuestion(ACCOUNT_INTENTS.language, context, ({ profile, strings }) => {
+    const label = strings.fieldLabels.locale;
+    const value = spokenField(profile, 'locale', strings);
+    return value ? strings.summaryItem(label, value) : strings.fieldMissing(label);
+  });
+}
+
+/** "When did I create my account?": the creation time the account API gives, when it gives one. */
+export function accountCreatedHandler(context: HandlerContext): RequestHandler {
+  return accountQuestion(ACCOUNT_INTENTS.created, context, ({ profile, strings }) => {
+    const date = accountCreated(profile, strings);
+    return date ? strings.accountCreated(date) : strings.noAccountCreated;
+  });
+}
+
+/**
+ * "How do I unlink my account?": a skill cannot unlink itself; the Alexa app does it (the skill's page,
+ * Settings, Disable Skill). Needs no call to the account API, so it answers even when the API is down.
+ * @see https://developer.amazon.com/docs/account-linking/account-linking-concepts.html
+ */
+export const unlinkHandler: RequestHandler = {
+  canHandle: (input) => isIntent(input, ACCOUNT_INTENTS.unlink),
+  handle: (input) => {
+    const strings = speechFor(getLocale(input.requestEnvelope));
+    const speak = getAccountLinkingAccessToken(input.requestEnvelope) ? strings.howToUnlink : strings.nothingToUnlink;
+    return isOneShot(input) ? respond(input, { speak }) : respond(input, { speak, reprompt: strings.whatNext });
+  },
+};
 
 /** The field the user asked for: by the slot's resolved id (the JSON path), else by its spoken label. */
 function requestedField(input: HandlerInput, fields: ProfileField[]): ProfileField | undefined {

@@ -25,6 +25,12 @@ export interface SpeechStrings extends ValueFormats {
   readonly fieldMissing: (label: string) => string;
   readonly fieldUnknown: (choices: string) => string;
   readonly orWord: string;
+  /** "When did I create my account?" */
+  readonly accountCreated: (date: string) => string;
+  readonly noAccountCreated: string;
+  /** "How do I unlink my account?": where the Alexa app does it (the skill cannot unlink itself). */
+  readonly howToUnlink: string;
+  readonly nothingToUnlink: string;
   readonly help: string;
   readonly fallback: string;
   readonly goodbye: string;
@@ -64,6 +70,12 @@ const english: Omit<SpeechStrings, 'fieldLabels' | 'locale'> = {
   fieldMissing: (label) => `Your account does not list your ${label}.`,
   fieldUnknown: (choices) => `I can't look that up. You can ask for your ${choices}.`,
   orWord: 'or',
+  accountCreated: (date) => `Your account was created on ${date}.`,
+  noAccountCreated: 'Your account does not list when it was created.',
+  // The Alexa app's own words: the skill's page, Settings, "Disable Skill", which removes the link.
+  howToUnlink:
+    "To unlink your account, open the Alexa app, go to this skill's page, open Settings, and choose Disable Skill. That removes the link. To link another account, enable the skill again.",
+  nothingToUnlink: "Your account isn't linked, so there is nothing to unlink.",
   help: 'You can ask me: what is my name, what is my email, is my account linked, or tell me about my account. What would you like to know?',
   fallback: 'Sorry, I did not get that. You can ask for your name, your email, or about your account.',
   goodbye: 'Goodbye.',
@@ -125,6 +137,12 @@ export const SPEECH: Readonly<Record<string, SpeechStrings>> = {
     fieldMissing: (label) => `${label}: In deinem Konto ist dazu nichts hinterlegt.`,
     fieldUnknown: (choices) => `Das kann ich nicht nachsehen. Ich kenne diese Angaben: ${choices}.`,
     orWord: 'oder',
+    accountCreated: (date) => `Dein Konto wurde am ${date} erstellt.`,
+    noAccountCreated: 'In deinem Konto ist nicht hinterlegt, wann es erstellt wurde.',
+    // The German Alexa app's words: Einstellungen, "Skill deaktivieren".
+    howToUnlink:
+      'Um die Konto-Verknüpfung aufzuheben, öffne die Alexa App, gehe zur Seite dieses Skills, öffne die Einstellungen und wähle Skill deaktivieren. Um ein anderes Konto zu verknüpfen, aktiviere den Skill danach wieder.',
+    nothingToUnlink: 'Dein Konto ist nicht verknüpft, es gibt also keine Verknüpfung aufzuheben.',
     help: 'Du kannst mich zum Beispiel fragen: wie heiße ich, wie lautet meine E-Mail-Adresse, ist mein Konto verknüpft, oder: erzähl mir von meinem Konto. Was möchtest du wissen?',
     fallback: 'Entschuldigung, das habe ich nicht verstanden. Du kannst nach deinem Namen, deiner E-Mail-Adresse oder deinem Konto fragen.',
     goodbye: 'Tschüss.',

@@ -73,6 +73,24 @@ export function languageName(tag: string, formats: ValueFormats): string | undef
   }
 }
 
+/** Instants before this are no account's creation time (a number this small is a mistake, not 1970). */
+const EARLIEST_ACCOUNT = Date.UTC(1990, 0, 1);
+
+/**
+ * A point in time as the day the locale says: an ISO 8601 date or date-time (`2011-01-25T18:44:36Z`), or
+ * Unix seconds (`1296067476`); the day is the UTC day. Anything else, or a time before 1990 or unreadable,
+ * is `undefined`, so the skill says it does not know rather than a wrong date.
+ */
+export function spokenInstant(value: unknown, formats: ValueFormats): string | undefined {
+  let when: number;
+  if (typeof value === 'number' && Number.isFinite(value)) when = value * 1000;
+  else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(value.trim())) when = Date.parse(value.trim());
+  else if (typeof value === 'string' && /^\d{9,10}$/.test(value.trim())) when = Number(value.trim()) * 1000;
+  else return undefined;
+  if (!Number.isFinite(when) || when < EARLIEST_ACCOUNT) return undefined;
+  return new Intl.DateTimeFormat(formats.locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(when));
+}
+
 /** An OpenID Connect date (`YYYY-MM-DD`, `0000-MM-DD` when the year is withheld, or `YYYY`) as the locale says it. */
 export function spokenDate(date: string, formats: ValueFormats): string | undefined {
   const match = /^(\d{4})(?:-(\d{2})-(\d{2}))?$/.exec(date);

@@ -1,18 +1,20 @@
 /**
  * `npm run simulate`, the command a newcomer runs, against linkbridge in demo mode: the whole journey
- * ends with the demo user's name spoken; with the provider down it fails naming the step.
+ * ends with the demo user's name spoken; with the provider down it fails naming the step; with nothing
+ * running it says linkbridge must be running, at the address PORT gives as npm start reads it.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Cleanup } from '../support/cleanup';
 import { startDemoStack, type DemoStack } from '../support/demo-stack';
+import { freePort } from '../support/free-port';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** Runs `npm run simulate -- …` to its end; its output and exit code. */
-function simulate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function simulate(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'simulate', '--', ...args], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' } });
+    const child = spawn('npm', ['run', '--silent', 'simulate', '--', ...args], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '', LINKBRIDGE_URL: undefined, PORT: undefined, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -60,8 +62,21 @@ describe('with the provider down', () => {
   }, 60_000);
 });
 
-test('nothing listening: fails at the first step, saying where it looked', async () => {
-  const { code, stderr } = await simulate(['--url', 'http://127.0.0.1:9']);
+test('nothing listening: fails at the first step, saying where it looked and that linkbridge must run there', async () => {
+  const port = await freePort();
+  const { code, stderr } = await simulate(['--url', `http://127.0.0.1:${port}`]);
   expect(code).toBe(1);
-  expect(stderr).toContain('failed at step "reach linkbridge"');
+  expect(stderr).toContain(
+    `failed at step "reach linkbridge": nothing answers at http://127.0.0.1:${port} (ECONNREFUSED): linkbridge must be running at that address. Start it with npm start in another terminal`,
+  );
+}, 60_000);
+
+test('with no --url it looks where npm start listens: PORT, read by the server\'s rules', async () => {
+  const port = await freePort();
+  const { code, stderr } = await simulate([], { PORT: String(port) });
+  expect(code).toBe(1);
+  expect(stderr).toContain(`nothing answers at http://localhost:${port} (ECONNREFUSED): linkbridge must be running at that address.`);
+  const refused = await simulate([], { PORT: 'eighty' });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(/^simulate: PORT: .+ \(linkbridge would not start with it either\)/);
 }, 60_000);

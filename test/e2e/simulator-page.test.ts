@@ -1,7 +1,8 @@
 /**
  * The simulator page in a real headless Chromium, against linkbridge in demo mode, in both link modes:
- * sign in at the demo provider, watch Alexa finish linking, type "what's my name", hear the demo user's
- * name. Screenshots of each stage are written to test-artifacts/simulator/ (ignored by git).
+ * sign in at the demo provider, watch Alexa finish linking, find the box to talk in view, type "what's my
+ * name", hear the demo user's name; switch the language after linking and be answered in it; cancel and
+ * read why in plain words. Screenshots of each stage are written to test-artifacts/simulator/ (ignored by git).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,11 +30,38 @@ async function shot(page: Page, name: string): Promise<void> {
 
 /** A phone-sized window: account linking happens on phones. */
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+/** A laptop's window. */
+const DESKTOP = { viewport: { width: 1280, height: 720 } };
+
+/** Where an element is against the window, once the page has settled, and which element has the focus. */
+async function placeInWindow(page: Page, selector: string): Promise<{ top: number; bottom: number; windowHeight: number; focused: string }> {
+  // The function runs in the page; `globalThis` there is the window.
+  const measure = (css: string) => {
+    const view = globalThis as unknown as {
+      innerHeight: number;
+      document: { querySelector(s: string): { getBoundingClientRect(): { top: number; bottom: number } } | null; activeElement: { id: string } | null };
+    };
+    const box = view.document.querySelector(css)?.getBoundingClientRect();
+    return { top: box?.top ?? -1, bottom: box?.bottom ?? -1, windowHeight: view.innerHeight, focused: view.document.activeElement?.id ?? '' };
+  };
+  return page.evaluate(measure, selector);
+}
+
+/** Links the demo user through the page: Link account, sign in, allow. */
+async function linkThroughPage(page: Page, stack: DemoStack): Promise<void> {
+  await Promise.all([page.waitForURL((url) => url.toString().startsWith(stack.provider.issuer)), page.click('#link')]);
+  await page.fill('input[name="password"]', 'any password');
+  await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/interaction/')), page.click('button[type="submit"]')]);
+  await page.waitForSelector('text=Allow access?');
+  await Promise.all([page.waitForURL((url) => url.toString().startsWith(stack.baseUrl)), page.click('button[type="submit"]')]);
+  await page.waitForSelector('#talk:not([hidden])');
+}
 
 describe.each(['code', 'implicit'] as const)('%s mode', (mode) => {
   test('link at the demo provider, then "what\'s my name" is answered with the demo user\'s name', async () => {
     const stack = stacks[mode];
-    const context = await browser.newContext(mode === 'code' ? PHONE : {});
+    const window = mode === 'code' ? PHONE : DESKTOP;
+    const context = await browser.newContext(window);
     const page = await context.newPage();
     const failedRequests: string[] = [];
     page.on('response', (response) => {
@@ -59,6 +87,12 @@ describe.each(['code', 'implicit'] as const)('%s mode', (mode) => {
       expect(steps.every((step) => step.startsWith('ok'))).toBe(true);
       expect(steps.join('\n')).toContain(mode === 'code' ? 'Alexa exchanges the code at POST /oauth/token' : 'Alexa reads the token from the URL fragment');
       if (mode === 'code') expect(steps.join('\n')).toContain('Alexa refreshes the token');
+      // The box to talk in is in view and ready for typing, not below the steps.
+      const talk = await placeInWindow(page, '#say-form');
+      expect(talk.top).toBeGreaterThanOrEqual(0);
+      expect(talk.bottom).toBeLessThanOrEqual(talk.windowHeight);
+      expect(talk.focused).toBe('utterance');
+      await page.screenshot({ path: join(ARTIFACTS, `${mode}-3-linked-window.png`) });
       await shot(page, `${mode}-3-linked`);
 
       await page.fill('#utterance', "what's my name");
@@ -93,9 +127,31 @@ test('a person who cancels at the provider sees which step failed and why', asyn
     await Promise.all([page.waitForURL((url) => url.toString().startsWith(stack.provider.issuer)), page.click('#link')]);
     await Promise.all([page.waitForURL((url) => url.toString().startsWith(stack.baseUrl)), page.click('text=Cancel')]);
     const failed = await page.waitForSelector('#steps li[data-status="failed"]');
-    expect(await failed.textContent()).toContain('linkbridge sent error=access_denied');
+    expect(await failed.textContent()).toContain('Access was not allowed: you cancelled at the sign-in page or chose Deny, so no account was linked.');
     await shot(page, 'code-cancelled');
   } finally {
     await page.close();
+  }
+}, 60_000);
+
+test('on a phone, a language change after linking takes effect at once and the page says so', async () => {
+  const stack = stacks.code;
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${stack.baseUrl}/simulator`);
+    await linkThroughPage(page, stack);
+    await page.selectOption('#locale', 'de-DE');
+    await page.waitForSelector('#notice:has-text("Alexa now speaks de-DE")');
+    expect(await page.textContent('#notice')).toBe('Alexa now speaks de-DE: what you say next is understood and answered in that language. The account stays linked.');
+    expect(await page.textContent('#suggestions')).toContain('wie heiße ich');
+    await page.fill('#utterance', 'wie heiße ich');
+    await page.click('#say');
+    const speech = await page.waitForSelector('.turn [data-role="speech"]');
+    expect(await speech.textContent()).toBe('Alexa: “Dein Name ist Ada Lovelace.”');
+    expect(await page.textContent('.turn details')).toContain('"locale": "de-DE"');
+    await shot(page, 'code-5-german');
+  } finally {
+    await context.close();
   }
 }, 60_000);

@@ -89,6 +89,10 @@ export interface AlexaTestChain {
   readonly chainPem: string;
 }
 
+/**
+ * @param now tests pass their test clock's time (`new Date(clock.now())`), since the verifier checks validity
+ *   against that clock; the default, the machine's clock, is for the benchmarks, whose linkbridge runs on it.
+ */
 export function alexaTestChain(now = new Date()): AlexaTestChain {
   const notBefore = new Date(now.getTime() - 3600_000);
   const notAfter = new Date(now.getTime() + 365 * 86400_000);

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { requestQuery } from '../../models/request-target';
 import { escapeHtml, htmlPage, pageHeaders } from '../../models/html-page';
+import { plainLinkingError } from '../simulator/linking-errors';
 
 /**
  * Demo mode with the simulator switched off: stands in for Alexa's redirect page
@@ -12,9 +13,9 @@ export function demoLandingRoute(): RequestHandler {
     const params = requestQuery(req);
     const error = params.get('error');
     const linked = params.has('code');
-    const title = error ? 'Linking failed' : 'Account linked';
+    const title = error === 'access_denied' ? 'Linking cancelled' : error ? 'Linking failed' : 'Account linked';
     const detail = error
-      ? `Alexa would receive error=${error}${params.get('error_description') ? ` (${params.get('error_description')})` : ''}.`
+      ? plainLinkingError(error, params.get('error_description'))
       : linked
         ? 'linkbridge gave Alexa an authorization code. Alexa now exchanges it at POST /oauth/token for the account\'s tokens.'
         : 'In implicit mode linkbridge put the access token in this page\'s URL fragment (after #), where Alexa reads it; the fragment never reaches a server.';

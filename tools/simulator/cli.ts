@@ -1,4 +1,5 @@
-import { accessSync, constants } from 'node:fs';
+import { ConfigError, listeningPort } from '../../models/config';
+import { launchChromium } from '../browser/chromium';
 import { ALEXA_REGIONS } from './alexa-request';
 import { JourneyFailure, runJourney, type JourneyEvent, type JourneyOptions } from './headless-journey';
 import { SUPPORTED_LOCALES } from './simulator';
@@ -8,13 +9,15 @@ const USAGE = `npm run simulate -- [options]
 Plays Alexa against a running linkbridge (demo mode, or SIMULATOR=true): links an account, refreshes
 the token, then says each utterance to the skill and prints the spoken answers.
 
-  --url <url>          linkbridge's address (default: LINKBRIDGE_URL, else http://localhost:PORT or :3000)
+  --url <url>          linkbridge's address (default: LINKBRIDGE_URL, else http://localhost:PORT, read as
+                       npm start reads it: 3000 when PORT is unset)
   --user <name>        who signs in at the provider (default: ada, the demo user)
   --password <text>    their password (default: any password, as the demo provider accepts)
   --locale <tag>       ${SUPPORTED_LOCALES.join(' | ')} (default: en-US)
   --region <id>        ${Object.keys(ALEXA_REGIONS).join(' | ')} (default: NA)
   --say <words>        what to say once linked; repeat for more (default: "what's my name")
-  --browser            sign in yourself in a real browser window (Chromium: CHROMIUM_PATH, /usr/bin/chromium or Chrome)
+  --browser            sign in yourself in a real browser window (CHROMIUM_PATH, else /usr/bin/chromium,
+                       else an installed Google Chrome)
   --help
 
 Exits 0 when every step worked, 1 naming the first step that failed, 2 on a usage error.`;
@@ -45,7 +48,7 @@ function parseArguments(argv: readonly string[], env: NodeJS.ProcessEnv): Argume
   const region = (one('--region') ?? 'NA').toUpperCase();
   if (!Object.hasOwn(ALEXA_REGIONS, region)) throw new UsageError(`--region must be one of ${Object.keys(ALEXA_REGIONS).join(', ')}`);
   return {
-    baseUrl: one('--url') ?? env.LINKBRIDGE_URL ?? `http://localhost:${env.PORT ?? 3000}`,
+    baseUrl: one('--url') ?? env.LINKBRIDGE_URL ?? `http://localhost:${portOf(env)}`,
     login: one('--user') ?? 'ada',
     password: one('--password') ?? 'any password',
     locale,
@@ -56,6 +59,16 @@ function parseArguments(argv: readonly string[], env: NodeJS.ProcessEnv): Argume
 }
 
 class UsageError extends Error {}
+
+/** The port npm start listens on, by the server's own rules; a PORT it would refuse is a usage error here too. */
+function portOf(env: NodeJS.ProcessEnv): number {
+  try {
+    return listeningPort(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`${error.message} (linkbridge would not start with it either)`);
+    throw error;
+  }
+}
 
 function print(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -79,9 +92,8 @@ function printEvent(event: JourneyEvent): void {
 
 /** Sign-in in a visible browser: the person signs in; the redirect to Alexa is caught and never leaves the machine. */
 async function signInWithBrowser(authorizeUrl: string, redirectUri: string): Promise<string> {
-  const { chromium } = await import('playwright-core');
-  const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((path) => path && isExecutable(path));
-  const browser = await chromium.launch(executablePath ? { executablePath, headless: false } : { channel: 'chrome', headless: false });
+  // A browser that cannot start fails the sign-in step with the chooser's message (which one, and how to pick another).
+  const browser = await launchChromium({ visible: true });
   try {
     const page = await browser.newPage();
     await page.route(
@@ -94,15 +106,6 @@ async function signInWithBrowser(authorizeUrl: string, redirectUri: string): Pro
     return page.url();
   } finally {
     await browser.close();
-  }
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 

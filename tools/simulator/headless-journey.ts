@@ -1,4 +1,5 @@
 import { SPEECH } from '../../skill/speech/speech-strings';
+import { CookieJar, networkReason, signInWithForms } from '../browser/form-walker';
 import type { SessionView, Step, Turn } from './simulator';
 
 /** What the headless journey is told. */
@@ -47,7 +48,11 @@ export async function runJourney(options: JourneyOptions, report: (event: Journe
   const base = options.baseUrl.replace(/\/+$/, '');
 
   const reach = Date.now();
-  const health = await attempt('reach linkbridge', () => http(`${base}/healthz`));
+  const health = await attempt('reach linkbridge', () => http(`${base}/healthz`), (code) =>
+    code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+      ? `nothing answers at ${base} (${code}): linkbridge must be running at that address. Start it with npm start in another terminal, or give its address with --url or LINKBRIDGE_URL`
+      : undefined,
+  );
   if (!health.ok) throw new JourneyFailure('reach linkbridge', `${base}/healthz answered HTTP ${health.status}`);
   report({ kind: 'step', step: { title: 'reach linkbridge', status: 'ok', detail: `${base} answers`, ms: Date.now() - reach } });
 
@@ -60,7 +65,7 @@ export async function runJourney(options: JourneyOptions, report: (event: Journe
   for (const step of link.session.steps) report({ kind: 'step', step });
 
   const redirectUri = new URL(link.authorizeUrl).searchParams.get('redirect_uri') ?? '';
-  const signIn = options.signIn ?? ((url: string, stopAt: string) => signInWithForms(http, url, stopAt, options.login, options.password));
+  const signIn = options.signIn ?? ((url: string, stopAt: string) => signInWithForms(url, stopAt, { fetch: http, login: options.login, password: options.password }));
   let landing: URL;
   try {
     landing = new URL(await signIn(link.authorizeUrl, redirectUri));
@@ -93,94 +98,16 @@ export async function runJourney(options: JourneyOptions, report: (event: Journe
   }
 }
 
-/** Runs one request of a step; a network failure becomes a {@link JourneyFailure} for that step. */
-async function attempt(step: string, request: () => Promise<Response>): Promise<Response> {
+/**
+ * Runs one request of a step; a network failure becomes a {@link JourneyFailure} for that step, in the
+ * words `explain` has for its error code, if any.
+ */
+async function attempt(step: string, request: () => Promise<Response>, explain: (code: string) => string | undefined = () => undefined): Promise<Response> {
   try {
     return await request();
   } catch (error) {
-    throw new JourneyFailure(step, networkReason(error));
+    const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+    throw new JourneyFailure(step, (typeof code === 'string' && explain(code)) || networkReason(error));
   }
 }
 
-function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
-  if (cause?.code) return `the connection failed (${cause.code})`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Cookies per host, enough for a provider's sign-in and the simulator's session cookie. */
-class CookieJar {
-  private readonly jars = new Map<string, Map<string, string>>();
-
-  async fetch(http: typeof fetch, url: string, init: RequestInit = {}): Promise<Response> {
-    const { host } = new URL(url);
-    const jar = this.jars.get(host) ?? new Map<string, string>();
-    const headers = new Headers(init.headers);
-    if (jar.size > 0) headers.set('cookie', [...jar].map(([name, value]) => `${name}=${value}`).join('; '));
-    const response = await http(url, { ...init, headers, redirect: 'manual' });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair] = cookie.split(';');
-      const at = pair.indexOf('=');
-      jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-    }
-    this.jars.set(host, jar);
-    return response;
-  }
-}
-
-/**
- * Signs in the way a person would with the provider's plain HTML pages: follows redirects, fills
- * `login` and `password` in the first form of each page and submits it (sign-in, then consent), until
- * it is sent to `redirectUri`, which it returns without requesting it (Alexa's own page).
- */
-export async function signInWithForms(http: typeof fetch, startUrl: string, redirectUri: string, login: string, password: string, maxSteps = 15): Promise<string> {
-  const jar = new CookieJar();
-  let next: { url: string; method: 'GET' | 'POST'; body?: string } = { url: startUrl, method: 'GET' };
-  for (let step = 0; step < maxSteps; step += 1) {
-    if (next.url.startsWith(redirectUri)) return next.url;
-    const where = new URL(next.url);
-    let response: Response;
-    try {
-      response = await jar.fetch(http, next.url, {
-        method: next.method,
-        headers: next.body === undefined ? { accept: 'text/html' } : { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-        body: next.body,
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch (error) {
-      throw new Error(`cannot reach ${where.origin}${where.pathname}: ${networkReason(error)}`);
-    }
-    const location = response.headers.get('location');
-    if (response.status >= 300 && response.status < 400 && location) {
-      next = { url: new URL(location, next.url).toString(), method: 'GET' };
-      continue;
-    }
-    const html = await response.text();
-    const form = firstForm(html, next.url);
-    if (!form) {
-      const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html)?.[1]?.replace(/<[^>]+>/g, '').trim();
-      throw new Error(`stopped at ${where.origin}${where.pathname} (HTTP ${response.status}${heading ? `: ${heading}` : ''}) with no form to submit`);
-    }
-    const fields = new URLSearchParams(form.fields);
-    if (fields.has('login')) fields.set('login', login);
-    if (fields.has('password')) fields.set('password', password);
-    next = { url: form.action, method: 'POST', body: fields.toString() };
-  }
-  throw new Error(`the sign-in did not come back to ${redirectUri} within ${maxSteps} pages`);
-}
-
-function firstForm(html: string, pageUrl: string): { action: string; fields: Array<[string, string]> } | undefined {
-  const form = /<form\b[^>]*>([\s\S]*?)<\/form>/i.exec(html);
-  if (!form) return undefined;
-  const action = /action="([^"]*)"/i.exec(form[0])?.[1] ?? pageUrl;
-  const fields: Array<[string, string]> = [];
-  for (const input of form[1].matchAll(/<input\b[^>]*>/gi)) {
-    const name = /name="([^"]*)"/i.exec(input[0])?.[1];
-    if (name) fields.push([name, decodeEntities(/value="([^"]*)"/i.exec(input[0])?.[1] ?? '')]);
-  }
-  return { action: new URL(decodeEntities(action), pageUrl).toString(), fields };
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}

@@ -8,8 +8,8 @@ export const SIMULATOR_SCRIPT = String.raw`'use strict';
   var base = location.pathname.replace(/\/(link)?\/?$/, '').replace(/\/simulator$/, '') + '/simulator';
   var byId = function (id) { return document.getElementById(id); };
   var SUGGESTIONS = {
-    'en-US': ["what's my name", 'is my account linked', "what's my first name", 'what time zone am i in', 'tell me about my account', 'open account bridge', 'help'],
-    'de-DE': ['wie heiße ich', 'ist mein konto verknüpft', 'wie lautet mein vorname', 'in welcher zeitzone bin ich', 'erzähl mir von meinem konto', 'öffne kontobrücke', 'hilfe'],
+    'en-US': ["what's my name", 'is my account linked', "what's my e-mail", 'what language is my account set to', 'when did i create my account', 'tell me about my account', 'how do i unlink my account', 'open account bridge', 'help'],
+    'de-DE': ['wie heiße ich', 'ist mein konto verknüpft', 'wie lautet meine E-Mail-Adresse', 'welche sprache ist eingestellt', 'wann habe ich mein konto erstellt', 'erzähl mir von meinem konto', 'wie hebe ich die verknüpfung auf', 'öffne kontobrücke', 'hilfe'],
   };
   SUGGESTIONS['en-GB'] = SUGGESTIONS['en-US'];
 
@@ -117,6 +117,26 @@ export const SIMULATOR_SCRIPT = String.raw`'use strict';
       .then(function () { byId('say').disabled = false; });
   }
 
+  /** The box to talk to the skill, scrolled to the top of the window and ready for typing. */
+  function bringTalkIntoView() {
+    var talk = byId('talk');
+    if (talk.hidden) return;
+    talk.scrollIntoView({ block: 'start' });
+    byId('utterance').focus({ preventScroll: true });
+  }
+
+  /** Another language: with a session, Alexa switches at once and keeps the link; the page says so. */
+  function changeLanguage(locale, hasSession) {
+    showSuggestions(locale);
+    if (!hasSession) return;
+    api('locale', { locale: locale }).then(function (result) {
+      showSession(result.session);
+      notice(result.session.linked
+        ? 'Alexa now speaks ' + locale + ': what you say next is understood and answered in that language. The account stays linked.'
+        : 'Alexa now speaks ' + locale + '.');
+    }, function (error) { notice(error.message); });
+  }
+
   function start(settings, session) {
     var locale = byId('locale');
     settings.locales.forEach(function (tag) { locale.appendChild(new Option(tag, tag)); });
@@ -126,7 +146,8 @@ export const SIMULATOR_SCRIPT = String.raw`'use strict';
       (settings.demo ? '. Demo provider: sign in as ada with any password.' : '.');
     var expected = new URL(settings.publicUrl).origin;
     if (expected !== location.origin) notice('Open this page at ' + settings.publicUrl + '/simulator: linking comes back to that address (PUBLIC_URL), and the simulator\u2019s cookie must travel with it.');
-    locale.addEventListener('change', function () { showSuggestions(locale.value); });
+    // Before any linking there is no session to switch: the choice goes with the next Link account.
+    locale.addEventListener('change', function () { changeLanguage(locale.value, Boolean(session)); });
     byId('link').addEventListener('click', function () {
       byId('link').disabled = true;
       api('link', { locale: locale.value, region: region.value }).then(function (result) { location.assign(result.authorizeUrl); }, function (error) {
@@ -146,7 +167,10 @@ export const SIMULATOR_SCRIPT = String.raw`'use strict';
     var landing = { query: location.search, fragment: location.hash };
     // The code and the state leave the address bar (and the history) at once.
     history.replaceState(null, '', base);
-    return api('landing', landing).then(function (result) { start(state.settings, result.session); }, function (error) {
+    return api('landing', landing).then(function (result) {
+      start(state.settings, result.session);
+      if (result.session.linked) bringTalkIntoView();
+    }, function (error) {
       start(state.settings, state.session);
       notice(error.message);
     });

@@ -67,6 +67,9 @@ export function createSimulatorRouter(deps: SimulatorRouterDeps): Router {
     const body = bodyOf(req);
     res.json({ session: await simulator.finishLinking(sessionIdOf(req), { query: body.query, fragment: body.fragment }, tokenUrl(req)) });
   });
+  api.post('/locale', (req, res) => {
+    res.json({ session: simulator.changeLocale(sessionIdOf(req), bodyOf(req).locale) });
+  });
   api.post('/refresh', async (req, res) => {
     res.json({ session: await simulator.refreshAgain(sessionIdOf(req), tokenUrl(req)) });
   });

@@ -6,6 +6,7 @@ import type { InProcessSkill } from '../../skill/in-process-skill';
 import { ALEXA_REGIONS, alexaRequest, newSimulatedSession, newSimulatedUser, type AlexaRegion, type SimulatedSession, type SimulatedUser } from './alexa-request';
 import { ALEXA_SKILL_BUDGET_MS, ALEXA_TOKEN_BUDGET_MS, requestToken, startLinking, type LinkingAttempt, type TokenAnswer } from './alexa-linking';
 import { INTERACTION_MODELS } from './interaction-models';
+import { plainLinkingError } from './linking-errors';
 import { resolveUtterance, type Understood } from './utterance-resolver';
 
 /** One thing Alexa did, as the simulator shows it. Never holds a code or a token. */
@@ -41,9 +42,10 @@ export type RedirectChoice = 'page' | 'regional';
 interface SessionState {
   readonly id: string;
   readonly createdAt: number;
-  readonly locale: string;
+  /** The language Alexa speaks; changing it keeps the link, as a person changing the device's language would. */
+  locale: string;
   readonly region: AlexaRegion;
-  readonly user: SimulatedUser;
+  user: SimulatedUser;
   linking?: LinkingAttempt & { readonly startedAt: number };
   tokens?: { accessToken: string; refreshToken?: string };
   conversation?: SimulatedSession;
@@ -107,7 +109,7 @@ export class Simulator {
    */
   startLinking(options: { locale?: unknown; region?: unknown; redirect?: unknown }): { sessionId: string; authorizeUrl: string; view: SessionView } {
     const { config } = this.deps;
-    const locale = typeof options.locale === 'string' && SUPPORTED_LOCALES.includes(options.locale) ? options.locale : 'en-US';
+    const locale = supportedLocale(options.locale) ?? 'en-US';
     const region: AlexaRegion = typeof options.region === 'string' && Object.hasOwn(ALEXA_REGIONS, options.region) ? (options.region as AlexaRegion) : 'NA';
     const regional = options.redirect === 'regional' ? this.regionalRedirectUri(region) : undefined;
     const redirectUri = regional ?? this.pageRedirectUri;
@@ -157,7 +159,7 @@ export class Simulator {
     const error = params.get('error') ?? query.get('error');
     if (error) {
       const description = params.get('error_description') ?? query.get('error_description');
-      return this.fail(session, 'Alexa reads the answer', `linkbridge sent error=${error}${description ? ` (${description})` : ''}`);
+      return this.fail(session, 'Alexa reads the answer', plainLinkingError(error, description));
     }
     if (linking.responseType === 'token') {
       const accessToken = fragment.get('access_token');
@@ -189,6 +191,23 @@ export class Simulator {
     const session = this.session(sessionId);
     if (!session.tokens) throw new SimulatorError(409, 'no account is linked in this simulator session');
     await this.refresh(session, tokenUrl);
+    return this.view(session);
+  }
+
+  /**
+   * Alexa now speaks another language: the next words are resolved against that locale's model and sent
+   * with that locale, the link is kept, and a conversation under way ends (Alexa starts a new session).
+   */
+  changeLocale(sessionId: string | undefined, locale: unknown): SessionView {
+    const chosen = supportedLocale(locale);
+    if (!chosen) throw new SimulatorError(400, `the language must be one of ${SUPPORTED_LOCALES.join(', ')}`);
+    const session = this.session(sessionId);
+    if (chosen !== session.locale) {
+      session.steps.push({ title: 'Alexa switches language', status: 'ok', detail: `from ${session.locale} to ${chosen}; the account stays linked` });
+      session.locale = chosen;
+      session.user = { ...session.user, locale: chosen };
+      session.conversation = undefined;
+    }
     return this.view(session);
   }
 
@@ -329,6 +348,10 @@ export class Simulator {
       steps: [...session.steps],
     };
   }
+}
+
+function supportedLocale(locale: unknown): string | undefined {
+  return typeof locale === 'string' && SUPPORTED_LOCALES.includes(locale) ? locale : undefined;
 }
 
 function sameText(a: string, b: string): boolean {

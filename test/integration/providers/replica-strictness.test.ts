@@ -1,7 +1,8 @@
 /**
  * The replicas are as strict as the providers they stand for: wrong parameter names, a reused code, a
- * wrong redirect_uri and missing credentials are refused, each in that provider's own error shape. A
- * preset that passes against a lenient replica would prove nothing.
+ * wrong redirect_uri and missing credentials are refused, each in that provider's own error shape; so are
+ * a code past the provider's documented lifetime (by the replica's test clock), a repeated parameter and a
+ * PKCE verifier that is not RFC 7636's. A preset that passes against a lenient replica would prove nothing.
  */
 import { startFacebookReplica, FACEBOOK_VERSION } from '../../support/provider-replicas/facebook.replica';
 import { startGithubReplica } from '../../support/provider-replicas/github.replica';
@@ -46,6 +47,28 @@ function post(url: string, form: Record<string, string>, headers: Record<string,
 
 const basicHeader = { authorization: `Basic ${Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64')}` };
 const verifier = 'v'.repeat(43);
+/** Verifiers RFC 7636 §4.1 does not allow (too short, too long, a character outside the unreserved set), each with its own S256 challenge. */
+const MALFORMED_VERIFIERS = ['v'.repeat(42), 'v'.repeat(129), `${'v'.repeat(42)}+`];
+
+/** A form body with one parameter given twice, as URLSearchParams cannot build from an object. */
+function withRepeated(form: Record<string, string>, name: string): string {
+  const body = new URLSearchParams(form);
+  body.append(name, form[name] ?? 'again');
+  return body.toString();
+}
+
+/**
+ * Moves the replica's clock to one second before a code issued now dies, redeems `redeem(first)` there,
+ * then one second past, where `redeem(second)` must be refused.
+ */
+async function acrossTheLifetime<T>(replica: RunningReplica, lifetimeSeconds: number, codes: () => Promise<string>, redeem: (code: string) => Promise<T>): Promise<{ justInTime: T; tooLate: T }> {
+  const first = await codes();
+  const second = await codes();
+  replica.state.clock.advanceSeconds(lifetimeSeconds - 1);
+  const justInTime = await redeem(first);
+  replica.state.clock.advanceSeconds(2);
+  return { justInTime, tooLate: await redeem(second) };
+}
 
 /** @see https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors */
 describe('GitHub replica', () => {
@@ -66,6 +89,32 @@ describe('GitHub replica', () => {
     // Without Accept: application/json the answer is form-encoded.
     const fourth = await codeFrom(authorizeUrl);
     expect((await post(tokenUrl, { ...creds, code: fourth })).text).toMatch(/^access_token=/);
+  });
+});
+
+/** @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps */
+describe('GitHub replica: lifetime, repetition, PKCE', () => {
+  test('a code lives 10 minutes; a repeated parameter and a malformed verifier are bad_verification_code', async () => {
+    const replica = await start(() => startGithubReplica(CLIENT));
+    const authorizeUrl = (challenge?: string) =>
+      `${replica.origin}/login/oauth/authorize?client_id=${CLIENT.clientId}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&state=s${challenge ? `&code_challenge=${challenge}&code_challenge_method=S256` : ''}`;
+    const tokenUrl = `${replica.origin}/login/oauth/access_token`;
+    const json = { accept: 'application/json' };
+    const creds = { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret };
+    const { justInTime, tooLate } = await acrossTheLifetime(replica, 600, () => codeFrom(authorizeUrl()), (code) => post(tokenUrl, { ...creds, code }, json));
+    expect(justInTime).toMatchObject({ body: { access_token: expect.any(String) } });
+    expect(tooLate).toMatchObject({ status: 200, body: { error: 'bad_verification_code' } });
+
+    expect((await call(`${authorizeUrl()}&state=again`)).status).toBe(400);
+    const code = await codeFrom(authorizeUrl());
+    const twice = await call(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...json }, body: withRepeated({ ...creds, code }, 'code') });
+    expect(twice).toMatchObject({ body: { error: 'bad_verification_code' } });
+    for (const malformed of MALFORMED_VERIFIERS) {
+      const pkceCode = await codeFrom(authorizeUrl(s256(malformed)));
+      expect(await post(tokenUrl, { ...creds, code: pkceCode, code_verifier: malformed }, json)).toMatchObject({ body: { error: 'bad_verification_code' } });
+    }
+    const wellFormed = await codeFrom(authorizeUrl(s256(verifier)));
+    expect(await post(tokenUrl, { ...creds, code: wellFormed, code_verifier: verifier }, json)).toMatchObject({ body: { access_token: expect.any(String) } });
   });
 });
 
@@ -91,6 +140,21 @@ describe('WeChat replica', () => {
   });
 });
 
+describe('WeChat replica: lifetime, repetition', () => {
+  test('a code lives 5 minutes (errcode 40029 after); a repeated parameter is errcode 40097, at the authorization URL an error page', async () => {
+    const replica = await start(() => startWechatReplica(CLIENT));
+    const authorizeUrl = `${replica.origin}/connect/oauth2/authorize?appid=${CLIENT.clientId}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&response_type=code&scope=snsapi_userinfo&state=abc`;
+    const token = (query: string) => call(`${replica.origin}/sns/oauth2/access_token?${query}`);
+    const good = (code: string) => `appid=${CLIENT.clientId}&secret=${CLIENT.clientSecret}&code=${code}&grant_type=authorization_code`;
+    const { justInTime, tooLate } = await acrossTheLifetime(replica, 300, () => codeFrom(authorizeUrl), (code) => token(good(code)));
+    expect(justInTime).toMatchObject({ body: { openid: expect.any(String) } });
+    expect(tooLate).toMatchObject({ status: 200, body: { errcode: 40029 } });
+    expect((await call(`${authorizeUrl}&state=again`)).status).toBe(400);
+    const code = await codeFrom(authorizeUrl);
+    expect(await token(`${good(code)}&code=${code}`)).toMatchObject({ status: 200, body: { errcode: 40097 } });
+  });
+});
+
 /** @see https://developers.facebook.com/documentation/facebook-login/guides/advanced/manual-flow */
 describe('Facebook replica', () => {
   test('refuses missing credentials, a different redirect_uri and a reused code with nested OAuthExceptions', async () => {
@@ -109,6 +173,22 @@ describe('Facebook replica', () => {
   });
 });
 
+describe('Facebook replica: lifetime, repetition', () => {
+  test('a code dies after 10 minutes ("has expired"); a repeated parameter is code 100', async () => {
+    const replica = await start(() => startFacebookReplica(CLIENT));
+    const redirect = encodeURIComponent(CLIENT.redirectUri);
+    const dialog = `${replica.origin}/${FACEBOOK_VERSION}/dialog/oauth?client_id=${CLIENT.clientId}&redirect_uri=${redirect}&state=s`;
+    const token = (query: string) => call(`${replica.origin}/${FACEBOOK_VERSION}/oauth/access_token?${query}`);
+    const good = (code: string) => `client_id=${CLIENT.clientId}&client_secret=${CLIENT.clientSecret}&redirect_uri=${redirect}&code=${code}`;
+    const { justInTime, tooLate } = await acrossTheLifetime(replica, 600, () => codeFrom(dialog), (code) => token(good(code)));
+    expect(justInTime).toMatchObject({ status: 200, body: { access_token: expect.any(String) } });
+    expect(tooLate).toMatchObject({ status: 400, body: { error: { code: 100, message: 'This authorization code has expired.' } } });
+    expect((await call(`${dialog}&client_id=${CLIENT.clientId}`)).status).toBe(400);
+    const code = await codeFrom(dialog);
+    expect(await token(`${good(code)}&client_id=${CLIENT.clientId}`)).toMatchObject({ status: 400, body: { error: { type: 'OAuthException', code: 100 } } });
+  });
+});
+
 /** @see https://docs.slack.dev/reference/methods/oauth.v2.access */
 describe('Slack replica', () => {
   test('refuses missing credentials, a wrong redirect_uri and a reused code with ok:false', async () => {
@@ -121,6 +201,27 @@ describe('Slack replica', () => {
     const fresh = await codeFrom(authorizeUrl);
     expect(await post(access, { code: fresh, redirect_uri: CLIENT.redirectUri }, basicHeader)).toMatchObject({ body: { ok: true, authed_user: { id: 'U0001' } } });
     expect(await post(access, { code: fresh, redirect_uri: CLIENT.redirectUri }, basicHeader)).toMatchObject({ status: 200, body: { ok: false, error: 'invalid_code' } });
+  });
+});
+
+describe('Slack replica: lifetime, repetition, PKCE', () => {
+  test('a code lives 10 minutes (invalid_code after); a repeated parameter is invalid_arguments; a malformed verifier invalid_code_verifier', async () => {
+    const replica = await start(() => startSlackReplica(CLIENT));
+    const authorizeUrl = (challenge?: string) =>
+      `${replica.origin}/oauth/v2/authorize?client_id=${CLIENT.clientId}&user_scope=users:read&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&state=s${challenge ? `&code_challenge=${challenge}&code_challenge_method=S256` : ''}`;
+    const access = `${replica.origin}/api/oauth.v2.access`;
+    const redeem = (code: string, extra: Record<string, string> = {}) => post(access, { code, redirect_uri: CLIENT.redirectUri, ...extra }, basicHeader);
+    const { justInTime, tooLate } = await acrossTheLifetime(replica, 600, () => codeFrom(authorizeUrl()), (code) => redeem(code));
+    expect(justInTime).toMatchObject({ body: { ok: true } });
+    expect(tooLate).toMatchObject({ status: 200, body: { ok: false, error: 'invalid_code' } });
+    expect((await call(`${authorizeUrl()}&user_scope=users:read`)).status).toBe(400);
+    const code = await codeFrom(authorizeUrl());
+    const twice = await call(access, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...basicHeader }, body: withRepeated({ code, redirect_uri: CLIENT.redirectUri }, 'code') });
+    expect(twice).toMatchObject({ body: { ok: false, error: 'invalid_arguments' } });
+    for (const malformed of MALFORMED_VERIFIERS) {
+      expect(await redeem(await codeFrom(authorizeUrl(s256(malformed))), { code_verifier: malformed })).toMatchObject({ body: { ok: false, error: 'invalid_code_verifier' } });
+    }
+    expect(await redeem(await codeFrom(authorizeUrl(s256(verifier))), { code_verifier: verifier })).toMatchObject({ body: { ok: true } });
   });
 });
 
@@ -146,6 +247,26 @@ describe('X replica', () => {
   });
 });
 
+describe('X replica: lifetime, repetition, PKCE', () => {
+  test('a code lives 30 seconds; a repeated parameter and a malformed verifier are invalid_request', async () => {
+    const replica = await start(() => startXReplica(CLIENT));
+    const authorizeUrl = (challenge = s256(verifier)) =>
+      `${replica.origin}/i/oauth2/authorize?response_type=code&client_id=${CLIENT.clientId}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&scope=users.read&state=s&code_challenge=${challenge}&code_challenge_method=S256`;
+    const tokenUrl = `${replica.origin}/2/oauth2/token`;
+    const form = (code: string, codeVerifier = verifier) => ({ grant_type: 'authorization_code', code, redirect_uri: CLIENT.redirectUri, code_verifier: codeVerifier, client_id: CLIENT.clientId });
+    const { justInTime, tooLate } = await acrossTheLifetime(replica, 30, () => codeFrom(authorizeUrl()), (code) => post(tokenUrl, form(code), basicHeader));
+    expect(justInTime).toMatchObject({ status: 200, body: { access_token: expect.any(String) } });
+    expect(tooLate).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' } });
+    expect((await call(`${authorizeUrl()}&state=again`)).status).toBe(400);
+    const code = await codeFrom(authorizeUrl());
+    const twice = await call(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...basicHeader }, body: withRepeated(form(code), 'code') });
+    expect(twice).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: 'Duplicate parameter [code].' } });
+    for (const malformed of MALFORMED_VERIFIERS) {
+      expect(await post(tokenUrl, form(await codeFrom(authorizeUrl(s256(malformed))), malformed), basicHeader)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    }
+  });
+});
+
 /** @see https://openid.net/specs/openid-connect-core-1_0.html#TokenErrorResponse */
 describe('OpenID Connect replica', () => {
   test('refuses a request without openid, body credentials, a wrong redirect_uri and a reused code', async () => {
@@ -164,5 +285,37 @@ describe('OpenID Connect replica', () => {
     const fresh = await codeFrom(authorizeUrl('openid'));
     expect(await post(tokenUrl, { grant_type: 'authorization_code', code: fresh, redirect_uri: CLIENT.redirectUri }, basicHeader)).toMatchObject({ status: 200, body: { id_token: expect.any(String) } });
     expect(await post(tokenUrl, { grant_type: 'authorization_code', code: fresh, redirect_uri: CLIENT.redirectUri }, basicHeader)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+});
+
+/** @see https://github.com/panva/node-oidc-provider/blob/v8.x/docs/README.md#ttl */
+describe('OpenID Connect replica: lifetime, repetition, PKCE (as oidc-provider answers)', () => {
+  test('a code lives 60 s (invalid_grant after); a repeated parameter and a malformed verifier are invalid_request', async () => {
+    const replica = await start(() => startOidcReplica(CLIENT));
+    const authorizeUrl = (challenge?: string) =>
+      `${replica.origin}/authorize?response_type=code&client_id=${CLIENT.clientId}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&scope=openid&state=s${challenge ? `&code_challenge=${challenge}&code_challenge_method=S256` : ''}`;
+    const tokenUrl = `${replica.origin}/token`;
+    const form = (code: string, extra: Record<string, string> = {}) => ({ grant_type: 'authorization_code', code, redirect_uri: CLIENT.redirectUri, ...extra });
+    const { justInTime, tooLate } = await acrossTheLifetime(replica, 60, () => codeFrom(authorizeUrl()), (code) => post(tokenUrl, form(code), basicHeader));
+    expect(justInTime).toMatchObject({ status: 200, body: { id_token: expect.any(String) } });
+    expect(tooLate).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_description: 'authorization code is expired' } });
+    expect(await call(`${authorizeUrl()}&scope=openid`)).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: "'scope' parameter must not be provided twice" } });
+    const code = await codeFrom(authorizeUrl());
+    const twice = await call(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...basicHeader }, body: withRepeated(form(code), 'code') });
+    expect(twice).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: "'code' parameter must not be provided twice" } });
+    for (const malformed of MALFORMED_VERIFIERS) {
+      const refused = await post(tokenUrl, form(await codeFrom(authorizeUrl(s256(malformed))), { code_verifier: malformed }), basicHeader);
+      expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    }
+    expect(await post(tokenUrl, form(await codeFrom(authorizeUrl(s256(verifier))), { code_verifier: verifier }), basicHeader)).toMatchObject({ status: 200 });
+  });
+
+  test('the ID token is dated by the replica\'s clock, not the calendar', async () => {
+    const replica = await start(() => startOidcReplica(CLIENT));
+    replica.state.clock.advanceSeconds(1000);
+    const code = await codeFrom(`${replica.origin}/authorize?response_type=code&client_id=${CLIENT.clientId}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&scope=openid&state=s`);
+    const answer = await post(`${replica.origin}/token`, { grant_type: 'authorization_code', code, redirect_uri: CLIENT.redirectUri }, basicHeader);
+    const claims = JSON.parse(Buffer.from(String((answer.body as { id_token: string }).id_token.split('.')[1]), 'base64url').toString()) as { iat: number; exp: number };
+    expect(claims).toMatchObject({ iat: Math.floor(replica.state.clock.now() / 1000), exp: Math.floor(replica.state.clock.now() / 1000) + 3600 });
   });
 });

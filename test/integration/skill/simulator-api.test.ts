@@ -152,3 +152,24 @@ test('HOST: unset listens on all interfaces; a host or address is taken; anythin
   expect(loadConfig({ ...BASE_TEST_ENV, HOST: '[::1]' }).host).toBe('::1');
   expect(() => loadConfig({ ...BASE_TEST_ENV, HOST: 'http://example.com' })).toThrow(ConfigError);
 });
+
+test('the demo landing page (simulator off) says in plain words that access was not allowed', async () => {
+  const off = await startDemoStack({ SIMULATOR: 'false' });
+  try {
+    const page = await (await fetch(`${off.baseUrl}/simulator/link?error=access_denied&error_description=The+user+declined.&state=s`)).text();
+    expect(page).toContain('<h1 id="result">Linking cancelled</h1>');
+    expect(page).toContain('<p>Access was not allowed: you cancelled at the sign-in page or chose Deny, so no account was linked.');
+  } finally {
+    await off.close();
+  }
+});
+
+test('POST /simulator/api/locale switches the session\'s language; an unknown one is a 400, no session a 404', async () => {
+  const api = client();
+  expect((await api('locale', { locale: 'de-DE' })).status).toBe(404);
+  await api('link', { locale: 'en-US' });
+  const switched = await api('locale', { locale: 'de-DE' });
+  expect(switched).toMatchObject({ status: 200, body: { session: { locale: 'de-DE' } } });
+  expect((await api('session')).body.session.locale).toBe('de-DE');
+  expect(await api('locale', { locale: 'xx' })).toMatchObject({ status: 400, body: { error: expect.stringContaining('en-US, en-GB, de-DE') } });
+});

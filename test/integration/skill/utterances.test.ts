@@ -14,7 +14,7 @@ import { INTERACTION_MODELS } from '../../../tools/simulator/interaction-models'
 import { resolveUtterance } from '../../../tools/simulator/utterance-resolver';
 import { ADA_PROFILE, PHRASINGS } from '../../fixtures/skill/phrasings';
 import { AccountApiServer } from '../../support/account-api-server';
-import { CapturedLogs, captureLogger, testConfig } from '../../support/test-app';
+import { CapturedLogs, captureLogger, TestClock, testConfig } from '../../support/test-app';
 
 const TOKEN = 'virtual-alexa-linked-token';
 const MODELS = join(__dirname, '..', '..', '..', 'skill-package', 'interactionModels', 'custom');
@@ -47,7 +47,7 @@ describe('through the simulator\'s resolver', () => {
     const understood = resolveUtterance(utterance, INTERACTION_MODELS[locale], locale);
     expect(understood.type === 'IntentRequest' ? understood.intent.name : understood.type).toBe(intent);
     const user = { ...newSimulatedUser('EU', locale, 'amzn1.ask.skill.test'), accessToken: TOKEN };
-    const response = await skill().invoke(alexaRequest(understood, user, newSimulatedSession(), new Date()));
+    const response = await skill().invoke(alexaRequest(understood, user, newSimulatedSession(), new Date(new TestClock().now())));
     expect(speech(response)).toContain(answer);
   });
 
@@ -81,9 +81,11 @@ describe('through the simulator\'s resolver', () => {
 
 /**
  * virtual-alexa reads any utterance holding "ask", "tell", "open", "launch" or "talk to" as a launch
- * (even inside "Spracheinstellung") and knows no German invocation; those are left to the resolver above.
+ * (even inside "Spracheinstellung") and knows no German invocation, and it matches a hyphenated word only
+ * as one word (Alexa's speech recognition never hands a skill "Konto-Verknüpfung"); those are left to the
+ * resolver above.
  */
-const VIRTUAL_ALEXA_CASES = CASES.filter(([, utterance]) => !/ask|tell|open|launch|talk to|^frag /i.test(utterance));
+const VIRTUAL_ALEXA_CASES = CASES.filter(([, utterance]) => !/ask|tell|open|launch|talk to|^frag |\p{L}-\p{L}/iu.test(utterance));
 
 describe('through virtual-alexa', () => {
   let lastIntent: string | undefined;

@@ -4,7 +4,11 @@
  * code exchanged with a GET to /{version}/oauth/access_token (`client_id`, `redirect_uri`,
  * `client_secret`, `code`; the redirect URI identical to the dialog's), no refresh tokens, and errors
  * as a nested `{"error":{"message","type":"OAuthException","code","error_subcode","fbtrace_id"}}`.
+ * Facebook states no code lifetime in its manual-flow guide; the replica gives codes RFC 6749 §4.1.2's
+ * recommended ten minutes and refuses an older one with code 100 ("This authorization code has expired.").
+ * A repeated parameter is the Graph API's code 100, "Invalid parameter".
  * @see https://developers.facebook.com/documentation/facebook-login/guides/advanced/manual-flow
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  * @see https://developers.facebook.com/docs/graph-api/guides/error-handling
  */
 import { errorPage, json, ReplicaState, startReplica, takeQueuedFailure, type RegisteredClient, type ReplicaAnswer, type ReplicaCall, type RunningReplica } from './replica-server';
@@ -12,7 +16,7 @@ import { errorPage, json, ReplicaState, startReplica, takeQueuedFailure, type Re
 export const FACEBOOK_VERSION = 'v23.0';
 
 export function startFacebookReplica(client: RegisteredClient): Promise<RunningReplica> {
-  const state = new ReplicaState(client);
+  const state = new ReplicaState(client, { codeLifetimeSeconds: 600 });
   return startReplica(state, () => ({
     [`GET /${FACEBOOK_VERSION}/dialog/oauth`]: (call) => dialog(state, call),
     [`GET /${FACEBOOK_VERSION}/oauth/access_token`]: (call) => accessToken(state, call),
@@ -21,6 +25,7 @@ export function startFacebookReplica(client: RegisteredClient): Promise<RunningR
 
 function dialog(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const q = call.query;
+  if (state.repeatedParameter(call)) return errorPage('Invalid parameter');
   if (q.get('client_id') !== state.client.clientId) return errorPage('Invalid App ID');
   if (q.get('redirect_uri') !== state.client.redirectUri) return errorPage("URL blocked: This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings.");
   const responseType = q.get('response_type') ?? 'code';
@@ -45,14 +50,17 @@ function accessToken(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const queued = takeQueuedFailure(state);
   if (queued) return queued;
   const q = call.query;
+  const repeated = state.repeatedParameter(call);
+  if (repeated) return oauthException(`(#100) Invalid parameter: ${repeated} is repeated`, 100);
   if (q.get('client_id') === null) return oauthException('Missing client_id parameter.', 101);
   if (q.get('client_id') !== state.client.clientId) return oauthException('Error validating application. Invalid application ID.', 101);
   if (q.get('client_secret') !== state.client.clientSecret) return oauthException('Error validating client secret.', 1);
   if (q.get('redirect_uri') === null) return oauthException('Missing redirect_uri parameter.', 191);
   const value = q.get('code');
   if (value === null) return oauthException('Missing authorization code', 100);
-  const known = state.codes.get(value);
-  if (known?.used) return oauthException('This authorization code has been used.', 100, 36009);
+  const status = state.codeStatus(value);
+  if (status === 'used') return oauthException('This authorization code has been used.', 100, 36009);
+  if (status === 'expired') return oauthException('This authorization code has expired.', 100);
   const code = state.redeem(value);
   if (!code) return oauthException('Invalid verification code format.', 100);
   if (q.get('redirect_uri') !== code.redirectUri) {

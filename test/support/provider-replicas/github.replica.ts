@@ -1,12 +1,16 @@
 /**
  * GitHub's OAuth web application flow as documented: GET /login/oauth/authorize, POST
  * /login/oauth/access_token answering form-encoded unless `Accept: application/json`, errors with HTTP
- * 200, optional PKCE (S256), and, for GitHub apps with expiring user tokens, rotating refresh tokens.
+ * 200, codes that expire after 10 minutes ("The code will expire after 10 minutes", authorizing OAuth
+ * apps), optional PKCE (S256, RFC 7636 verifiers only), and, for GitHub apps with expiring user tokens,
+ * rotating refresh tokens. GitHub's documentation says nothing of repeated parameters; the replica
+ * refuses them as RFC 6749 §3.1 does, with the error GitHub gives a code it cannot use.
+ * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#2-users-are-redirected-back-to-your-site-by-github
  * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
  * @see https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors
  * @see https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens
  */
-import { errorPage, form, json, ReplicaState, s256, startReplica, takeQueuedFailure, type RegisteredClient, type ReplicaAnswer, type ReplicaCall, type RunningReplica } from './replica-server';
+import { errorPage, form, json, ReplicaState, s256, startReplica, takeQueuedFailure, wellFormedVerifier, type RegisteredClient, type ReplicaAnswer, type ReplicaCall, type RunningReplica } from './replica-server';
 
 const DOCS = 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors';
 
@@ -16,7 +20,7 @@ export interface GithubReplicaOptions {
 }
 
 export function startGithubReplica(client: RegisteredClient, options: GithubReplicaOptions = {}): Promise<RunningReplica> {
-  const state = new ReplicaState(client);
+  const state = new ReplicaState(client, { codeLifetimeSeconds: 600 });
   return startReplica(state, () => ({
     'GET /login/oauth/authorize': (call) => authorize(state, call),
     'POST /login/oauth/access_token': (call) => accessToken(state, call, options),
@@ -25,6 +29,7 @@ export function startGithubReplica(client: RegisteredClient, options: GithubRepl
 
 function authorize(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const q = call.query;
+  if (state.repeatedParameter(call)) return errorPage('Parameters must not be repeated');
   if (q.get('client_id') !== state.client.clientId) return { status: 404, body: 'Not Found' };
   const redirectUri = q.get('redirect_uri') ?? state.client.redirectUri;
   if (redirectUri !== state.client.redirectUri) {
@@ -57,6 +62,7 @@ function accessToken(state: ReplicaState, call: ReplicaCall, options: GithubRepl
     (call.headers.accept ?? '').includes('application/json') ? json(200, body) : form(200, Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])));
   const fail = (error: string, description: string) => answer({ error, error_description: description, error_uri: `${DOCS}#${error.replace(/_/g, '-')}` });
 
+  if (state.repeatedParameter(call)) return fail('bad_verification_code', 'The code passed is incorrect or expired.');
   if (p('client_id') !== state.client.clientId || p('client_secret') !== state.client.clientSecret) {
     return fail('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.');
   }
@@ -72,7 +78,8 @@ function accessToken(state: ReplicaState, call: ReplicaCall, options: GithubRepl
   if (p('redirect_uri') !== undefined && p('redirect_uri') !== code.redirectUri) {
     return fail('redirect_uri_mismatch', 'The redirect_uri MUST match the registered callback URL for this application.');
   }
-  if (code.codeChallenge !== undefined && (p('code_verifier') === undefined || s256(p('code_verifier')!) !== code.codeChallenge)) {
+  const verifier = p('code_verifier');
+  if (code.codeChallenge !== undefined && (verifier === undefined || !wellFormedVerifier(verifier) || s256(verifier) !== code.codeChallenge)) {
     return fail('bad_verification_code', 'The code passed is incorrect or expired.');
   }
   const issued = state.grant(code.scope, { refresh: Boolean(options.expiringTokens) });

@@ -2,15 +2,21 @@
  * An OpenID Connect provider as OpenID Connect Core and Discovery describe it: metadata at
  * /.well-known/openid-configuration, the code flow with `openid` required, PKCE S256, client
  * authentication by `client_secret_basic` only (as its metadata says), an ID token carrying `sub`,
- * userinfo, rotating refresh tokens, and RFC 6749 §5.2 errors.
+ * userinfo, rotating refresh tokens, and RFC 6749 §5.2 errors. Where the specifications leave a choice it
+ * answers as oidc-provider (8.x) does: codes live 60 s (its `ttl.AuthorizationCode` default), a repeated
+ * parameter is `invalid_request` ("'code' parameter must not be provided twice"), a code verifier that is
+ * not 43 to 128 unreserved characters is `invalid_request`, and an expired code `invalid_grant`.
+ * @see https://github.com/panva/node-oidc-provider/blob/v8.x/docs/README.md#ttl
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.1
  * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
  */
 import { SignJWT } from 'jose';
-import { json, ReplicaState, s256, startReplica, takeQueuedFailure, type RegisteredClient, type ReplicaAnswer, type ReplicaCall, type RunningReplica } from './replica-server';
+import { epochSeconds } from '../../../models/clock';
+import { json, ReplicaState, s256, startReplica, takeQueuedFailure, wellFormedVerifier, type RegisteredClient, type ReplicaAnswer, type ReplicaCall, type RunningReplica } from './replica-server';
 
 export function startOidcReplica(client: RegisteredClient): Promise<RunningReplica> {
-  const state = new ReplicaState(client);
+  const state = new ReplicaState(client, { codeLifetimeSeconds: 60 });
   return startReplica(state, () => ({
     'GET /.well-known/openid-configuration': () => json(200, metadata(state.origin)),
     'GET /authorize': (call) => authorize(state, call),
@@ -39,6 +45,8 @@ function metadata(issuer: string) {
 
 function authorize(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const q = call.query;
+  const repeated = state.repeatedParameter(call);
+  if (repeated) return json(400, { error: 'invalid_request', error_description: `'${repeated}' parameter must not be provided twice` });
   // OpenID Connect Core §3.1.2.4: an invalid client or redirect URI is shown to the user, never redirected.
   if (q.get('client_id') !== state.client.clientId) return json(400, { error: 'invalid_client' });
   if (q.get('redirect_uri') !== state.client.redirectUri) return json(400, { error: 'invalid_request', error_description: 'redirect_uri mismatch' });
@@ -55,6 +63,8 @@ async function token(state: ReplicaState, call: ReplicaCall): Promise<ReplicaAns
   const queued = takeQueuedFailure(state);
   if (queued) return queued;
   const p = (name: string) => call.body.get(name) ?? undefined;
+  const repeated = state.repeatedParameter(call);
+  if (repeated) return json(400, { error: 'invalid_request', error_description: `'${repeated}' parameter must not be provided twice` });
   const basic = state.basicCredentials(call);
   if (!basic || basic.id !== state.client.clientId || basic.secret !== state.client.clientSecret || p('client_secret') !== undefined) {
     return json(401, { error: 'invalid_client', error_description: 'client authentication failed' });
@@ -65,6 +75,9 @@ async function token(state: ReplicaState, call: ReplicaCall): Promise<ReplicaAns
     return json(200, { access_token: used.accessToken, token_type: 'Bearer', expires_in: 3600, refresh_token: used.refreshToken, scope: used.grant.scope, id_token: await idToken(state, used.grant.userId) });
   }
   if (p('grant_type') !== 'authorization_code') return json(400, { error: 'unsupported_grant_type' });
+  const verifier = p('code_verifier');
+  if (verifier !== undefined && !wellFormedVerifier(verifier)) return json(400, { error: 'invalid_request', error_description: 'code_verifier must be 43 to 128 unreserved characters' });
+  if (state.codeStatus(p('code')) === 'expired') return json(400, { error: 'invalid_grant', error_description: 'authorization code is expired' });
   const code = state.redeem(p('code'));
   if (!code) return json(400, { error: 'invalid_grant', error_description: 'grant request is invalid' });
   if (p('redirect_uri') !== code.redirectUri) return json(400, { error: 'invalid_grant', error_description: 'redirect_uri mismatch' });
@@ -80,8 +93,8 @@ function idToken(state: ReplicaState, sub: string): Promise<string> {
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(state.origin)
     .setAudience(state.client.clientId)
-    .setIssuedAt()
-    .setExpirationTime('1h')
+    .setIssuedAt(epochSeconds(state.clock))
+    .setExpirationTime(epochSeconds(state.clock) + 3600)
     .sign(new TextEncoder().encode(state.client.clientSecret));
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TestClock } from '../test-app';
 
 /**
  * The pieces every provider replica shares: a loopback HTTP server, one registered client, a user who
@@ -31,7 +32,15 @@ export interface IssuedCode {
   readonly redirectUri: string;
   readonly scope: string;
   readonly codeChallenge?: string;
+  /** When it dies, by the replica's clock (milliseconds). */
+  readonly expiresAt: number;
   used: boolean;
+}
+
+/** What a replica is told about its provider. */
+export interface ReplicaOptions {
+  /** How long the provider's codes live, as its documentation says. */
+  readonly codeLifetimeSeconds: number;
 }
 
 /** A grant's tokens, as the replica keeps them. */
@@ -62,13 +71,42 @@ export class ReplicaState {
   /** The next token call fails with this answer (a provider outage), then the replica recovers. */
   failNext?: ReplicaAnswer;
   origin = '';
+  /** The replica's time: codes expire and tokens are dated by it, and tests move it (never the calendar). */
+  readonly clock = new TestClock();
 
-  constructor(readonly client: RegisteredClient) {}
+  constructor(
+    readonly client: RegisteredClient,
+    /** Each replica passes its provider's documented lifetime; the default is RFC 6749 §4.1.2's ten-minute maximum. */
+    readonly options: ReplicaOptions = { codeLifetimeSeconds: 600 },
+  ) {}
 
-  issueCode(code: Omit<IssuedCode, 'used'>): string {
+  issueCode(code: Omit<IssuedCode, 'used' | 'expiresAt'>): string {
     const value = token('code');
-    this.codes.set(value, { ...code, used: false });
+    this.codes.set(value, { ...code, expiresAt: this.clock.now() + this.options.codeLifetimeSeconds * 1000, used: false });
     return value;
+  }
+
+  /** What became of a code: never issued, already redeemed, past its lifetime, or still good. */
+  codeStatus(value: string | undefined): 'unknown' | 'used' | 'expired' | 'live' {
+    const code = value === undefined ? undefined : this.codes.get(value);
+    if (!code) return 'unknown';
+    if (code.used) return 'used';
+    return this.clock.now() >= code.expiresAt ? 'expired' : 'live';
+  }
+
+  /**
+   * The first parameter the call carries twice, in its query or its form body. RFC 6749 §3.1 and §3.2:
+   * "Request and response parameters MUST NOT be included more than once"; oidc-provider refuses them
+   * (`'code' parameter must not be provided twice`), and so does every replica, in its provider's shape.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1
+   */
+  repeatedParameter(call: ReplicaCall): string | undefined {
+    for (const params of [call.query, call.body]) {
+      const names = [...params.keys()];
+      const repeated = names.find((name, index) => names.indexOf(name) !== index);
+      if (repeated !== undefined) return repeated;
+    }
+    return undefined;
   }
 
   /** Marks every issued code as redeemed, as if each had been exchanged already (or had expired). */
@@ -76,10 +114,10 @@ export class ReplicaState {
     for (const code of this.codes.values()) code.used = true;
   }
 
-  /** Redeems a code once; `undefined` when unknown or already used. */
+  /** Redeems a code once; `undefined` when unknown, already used or expired. */
   redeem(value: string | undefined): IssuedCode | undefined {
-    const code = value === undefined ? undefined : this.codes.get(value);
-    if (!code || code.used) return undefined;
+    if (this.codeStatus(value) !== 'live') return undefined;
+    const code = this.codes.get(value!)!;
     code.used = true;
     return code;
   }
@@ -125,6 +163,16 @@ export class ReplicaState {
     for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
     return { status: 302, headers: { location: url.toString() } };
   }
+}
+
+/**
+ * RFC 7636 §4.1: a code verifier is 43 to 128 characters of `A-Z a-z 0-9 - . _ ~`. oidc-provider refuses
+ * any other (`code_verifier must be a string with a minimum length of 43 characters`, `… contains invalid
+ * characters`) even when its hash matches the challenge, and so do the replicas of providers with PKCE.
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.1
+ */
+export function wellFormedVerifier(verifier: string): boolean {
+  return /^[A-Za-z0-9\-._~]{43,128}$/.test(verifier);
 }
 
 /** RFC 7636 §4.6: S256 of the verifier, base64url. */

@@ -2,17 +2,20 @@
  * Slack OAuth v2 with token rotation, as documented: /oauth/v2/authorize with comma-separated `scope`
  * (bot) and `user_scope` (user), /api/oauth.v2.access taking the client by HTTP Basic or in the body,
  * the user token nested under `authed_user` in the code answer but flat in the refresh answer,
- * rotating refresh tokens, and every error as HTTP 200 `{"ok":false,"error":…}`.
+ * rotating refresh tokens, and every error as HTTP 200 `{"ok":false,"error":…}`. Codes expire after ten
+ * minutes ("This temporary authorization code expires after ten minutes"); a PKCE verifier must be RFC 7636's;
+ * a repeated parameter is the Web API's `invalid_arguments` ("The method was called with invalid arguments").
  * @see https://docs.slack.dev/authentication/installing-with-oauth
+ * @see https://docs.slack.dev/reference/methods/oauth.v2.access#errors
  * @see https://docs.slack.dev/reference/methods/oauth.v2.access
  * @see https://docs.slack.dev/authentication/using-token-rotation
  */
-import { errorPage, json, ReplicaState, s256, startReplica, takeQueuedFailure, type RegisteredClient, type ReplicaAnswer, type ReplicaCall, type RunningReplica } from './replica-server';
+import { errorPage, json, ReplicaState, s256, startReplica, takeQueuedFailure, wellFormedVerifier, type RegisteredClient, type ReplicaAnswer, type ReplicaCall, type RunningReplica } from './replica-server';
 
 const TEAM = { id: 'T0001', name: 'Replica Workspace' };
 
 export function startSlackReplica(client: RegisteredClient): Promise<RunningReplica> {
-  const state = new ReplicaState(client);
+  const state = new ReplicaState(client, { codeLifetimeSeconds: 600 });
   return startReplica(state, () => ({
     'GET /oauth/v2/authorize': (call) => authorize(state, call),
     'POST /api/oauth.v2.access': (call) => access(state, call),
@@ -21,6 +24,7 @@ export function startSlackReplica(client: RegisteredClient): Promise<RunningRepl
 
 function authorize(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const q = call.query;
+  if (state.repeatedParameter(call)) return errorPage('Invalid arguments: a parameter is repeated');
   if (q.get('client_id') !== state.client.clientId) return errorPage('Invalid client_id parameter');
   if (q.get('redirect_uri') !== null && q.get('redirect_uri') !== state.client.redirectUri) return errorPage('redirect_uri did not match any configured URIs.');
   if (!q.get('scope') && !q.get('user_scope')) return errorPage('Invalid permissions requested: no scopes');
@@ -41,6 +45,7 @@ function access(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const queued = takeQueuedFailure(state);
   if (queued) return queued;
   const p = (name: string) => call.body.get(name) ?? undefined;
+  if (state.repeatedParameter(call)) return slackError('invalid_arguments');
   const basic = state.basicCredentials(call);
   const clientId = basic?.id ?? p('client_id');
   const clientSecret = basic?.secret ?? p('client_secret');
@@ -67,7 +72,8 @@ function access(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const code = state.redeem(p('code'));
   if (!code) return slackError('invalid_code');
   if (code.redirectUri !== '' && p('redirect_uri') !== code.redirectUri) return slackError('bad_redirect_uri');
-  if (code.codeChallenge !== undefined && (p('code_verifier') === undefined || s256(p('code_verifier')!) !== code.codeChallenge)) return slackError('invalid_code_verifier');
+  const verifier = p('code_verifier');
+  if (code.codeChallenge !== undefined && (verifier === undefined || !wellFormedVerifier(verifier) || s256(verifier) !== code.codeChallenge)) return slackError('invalid_code_verifier');
   const issued = state.grant(code.scope, { refresh: true, userId: 'U0001' });
   return json(200, {
     ok: true,

@@ -11,7 +11,8 @@ const ORDER = ['appid', 'redirect_uri', 'response_type', 'scope', 'state'];
 const SCOPES = new Set(['snsapi_base', 'snsapi_userinfo']);
 
 export function startWechatReplica(client: RegisteredClient): Promise<RunningReplica> {
-  const state = new ReplicaState(client);
+  // "code … 5分钟未被使用自动过期": a code not used within 5 minutes expires.
+  const state = new ReplicaState(client, { codeLifetimeSeconds: 300 });
   return startReplica(state, () => ({
     'GET /connect/oauth2/authorize': (call) => authorize(state, call),
     'GET /sns/oauth2/access_token': (call) => accessToken(state, call),
@@ -55,6 +56,7 @@ function checkApp(state: ReplicaState, call: ReplicaCall, needSecret: boolean): 
 function accessToken(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const queued = takeQueuedFailure(state);
   if (queued) return queued;
+  if (state.repeatedParameter(call)) return wechat({ errcode: 40097, errmsg: 'invalid args' });
   const appProblem = checkApp(state, call, true);
   if (appProblem) return appProblem;
   const q = call.query;

@@ -2,16 +2,18 @@
  * X (Twitter) OAuth 2.0 Authorization Code with PKCE, as documented: /i/oauth2/authorize requiring
  * `code_challenge`, space-separated scopes, a `state` of at most 500 characters; /2/oauth2/token for a
  * confidential client taking HTTP Basic and `client_id` in the body; a refresh token only with
- * `offline.access`, rotated on use; a dead code or refresh token is `400 invalid_request`.
+ * `offline.access`, rotated on use; a dead code or refresh token is `400 invalid_request`. The code is
+ * valid for 30 seconds ("This code is valid for 30 seconds"); verifiers are RFC 7636's (43 to 128
+ * characters); X follows RFC 6749 for what it does not say, so a repeated parameter is `invalid_request`.
  * @see https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code
  * @see https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token
  */
-import { errorPage, json, ReplicaState, s256, startReplica, takeQueuedFailure, type RegisteredClient, type ReplicaAnswer, type ReplicaCall, type RunningReplica } from './replica-server';
+import { errorPage, json, ReplicaState, s256, startReplica, takeQueuedFailure, wellFormedVerifier, type RegisteredClient, type ReplicaAnswer, type ReplicaCall, type RunningReplica } from './replica-server';
 
 export const X_MAX_STATE_LENGTH = 500;
 
 export function startXReplica(client: RegisteredClient): Promise<RunningReplica> {
-  const state = new ReplicaState(client);
+  const state = new ReplicaState(client, { codeLifetimeSeconds: 30 });
   return startReplica(state, () => ({
     'GET /i/oauth2/authorize': (call) => authorize(state, call),
     'POST /2/oauth2/token': (call) => token(state, call),
@@ -20,6 +22,8 @@ export function startXReplica(client: RegisteredClient): Promise<RunningReplica>
 
 function authorize(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const q = call.query;
+  const repeated = state.repeatedParameter(call);
+  if (repeated) return errorPage(`Something went wrong: ${repeated}`);
   if (q.get('response_type') !== 'code') return errorPage('Something went wrong: response_type');
   if (q.get('client_id') !== state.client.clientId) return errorPage('Something went wrong: client_id');
   if (q.get('redirect_uri') !== state.client.redirectUri) return errorPage('Something went wrong: redirect_uri');
@@ -42,6 +46,8 @@ function token(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const queued = takeQueuedFailure(state);
   if (queued) return queued;
   const p = (name: string) => call.body.get(name) ?? undefined;
+  const repeated = state.repeatedParameter(call);
+  if (repeated) return invalid(`Duplicate parameter [${repeated}].`);
   const basic = state.basicCredentials(call);
   if (!basic || basic.id !== state.client.clientId || basic.secret !== state.client.clientSecret) {
     return json(401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' });
@@ -56,6 +62,7 @@ function token(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   }
   if (p('grant_type') !== 'authorization_code') return invalid('Missing required parameter [grant_type].');
   for (const name of ['code', 'redirect_uri', 'code_verifier']) if (!p(name)) return invalid(`Missing required parameter [${name}].`);
+  if (!wellFormedVerifier(p('code_verifier')!)) return invalid('Value passed for the code verifier was invalid.');
   const code = state.redeem(p('code'));
   if (!code) return invalid('Value passed for the authorization code was invalid.');
   if (p('redirect_uri') !== code.redirectUri) return invalid('Value passed for the redirect uri did not match the uri of the authorization code.');

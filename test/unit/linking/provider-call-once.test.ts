@@ -32,12 +32,12 @@ function setUp() {
 
 
 test('a call whose answer is in the store leaves the lock to lapse, and the next request finds the answer without the lock', async () => {
-  const { store, once } = setUp();
+  const { store, once, clock } = setUp();
   let calls = 0;
   const isDone = async () => (await store.get('answer')) !== undefined;
   const call = async (): Promise<CallOutcome> => {
     calls += 1;
-    await store.put('answer', 'tokens', Date.now() + 600_000);
+    await store.put('answer', 'tokens', clock.now() + 600_000);
     return 'answer-stored';
   };
 
@@ -45,7 +45,7 @@ test('a call whose answer is in the store leaves the lock to lapse, and the next
   expect(calls).toBe(1);
   expect({ locks: store.locks, unlocks: store.unlocks }).toEqual({ locks: 1, unlocks: 0 });
   // The lock is still held...
-  expect(await store.lock('lock:refresh:abc', 'someone-else', Date.now() + 15_000)).toBe(false);
+  expect(await store.lock('lock:refresh:abc', 'someone-else', clock.now() + 15_000)).toBe(false);
   // ...and a retry with the same credential does not need it.
   await once.ensure('refresh:abc', new AnswerBudget(50), isDone, call);
   expect(calls).toBe(1);

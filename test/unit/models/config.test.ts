@@ -25,7 +25,7 @@ describe('loadConfig', () => {
     expect(config.linkMode).toBe('code');
     expect(config.upstream.preset).toBe('oauth2');
     expect(config.storeUrl).toBe('sqlite:data/linkbridge.sqlite');
-    expect(config.codeTtlSeconds).toBeLessThanOrEqual(300);
+    expect(config.codeTtlSeconds).toBe(300);
     expect(config.stateTtlSeconds).toBe(600);
     expect(config.demo).toBe(false);
   });

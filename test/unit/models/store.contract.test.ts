@@ -141,15 +141,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-/** A clock that starts now and that tests move by hand. */
+/** The test clock, moved by milliseconds: expiries come from it, never from the calendar. */
 function movableClock(): { now(): number; advanceMs(ms: number): void } {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    advanceMs: (ms: number) => {
-      offset += ms;
-    },
-  };
+  const clock = new TestClock();
+  return { now: () => clock.now(), advanceMs: (ms: number) => clock.advanceSeconds(ms / 1000) };
 }
 
 describe('memory store', () => {

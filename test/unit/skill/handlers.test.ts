@@ -119,9 +119,61 @@ describe('account questions', () => {
     );
   });
 
-  test('an unknown field lists what can be asked', async () => {
+  test('an unknown field lists everything that can be asked: name, email and every field', async () => {
     const response = await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, slots: fieldSlot('shoe size') }));
-    expect(speech(response)).toContain('I can&apos;t look that up. You can ask for your phone number, username, birthday, time zone, language setting, website or address.');
+    expect(speech(response)).toContain(
+      'I can&apos;t look that up. You can ask for your name, email address, phone number, username, birthday, time zone, language setting, website or address.',
+    );
+    const german = await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, locale: 'de-DE', slots: fieldSlot('Schuhgröße') }));
+    expect(speech(german)).toBe(
+      '<speak>Das kann ich nicht nachsehen. Ich kenne diese Angaben: Name, E-Mail-Adresse, Telefonnummer, Benutzername, Geburtstag, Zeitzone, Spracheinstellung, Webseite oder Adresse.</speak>',
+    );
+  });
+
+  test('each thing the unknown-field answer offers can be asked for by that word', async () => {
+    const offered = ['name', 'email address', 'phone number', 'time zone'];
+    const answers = await Promise.all(offered.map(async (label) => speech(await invoke(intentRequest('GetAccountFieldIntent', { accessToken: TOKEN, slots: fieldSlot(label) })))));
+    expect(answers).toEqual([
+      '<speak>Your name is Ada Lovelace.</speak>',
+      '<speak>Your email address is ada@example.com.</speak>',
+      '<speak>Your phone number is +44 20 7946 0000.</speak>',
+      '<speak>Your time zone is London time.</speak>',
+    ]);
+  });
+
+  test('language: the locale claim as a language, in each locale; missing, it says so', async () => {
+    api.behaviour = { status: 200, body: { ...ADA, locale: 'en-GB' } };
+    expect(speech(await invoke(intentRequest('GetLanguageIntent', { accessToken: TOKEN })))).toBe('<speak>Your language setting is British English.</speak>');
+    expect(speech(await invoke(intentRequest('GetLanguageIntent', { accessToken: TOKEN, locale: 'de-DE' })))).toBe(
+      '<speak>Spracheinstellung: Englisch, Vereinigtes Königreich.</speak>',
+    );
+    api.behaviour = { status: 200, body: ADA };
+    expect(speech(await invoke(intentRequest('GetLanguageIntent', { accessToken: TOKEN, locale: 'en-GB' })))).toBe(
+      '<speak>Your account does not list your language setting.</speak>',
+    );
+  });
+
+  test.each([
+    ['GitHub and X: created_at, ISO 8601', { created_at: '2011-01-25T18:44:36Z' }, 'en-US', '<speak>Your account was created on January 25, 2011.</speak>'],
+    ['Slack: created, Unix seconds', { created: 1_296_067_476 }, 'en-GB', '<speak>Your account was created on 26 January 2011.</speak>'],
+    ['German', { created_at: '2011-01-25T18:44:36Z' }, 'de-DE', '<speak>Dein Konto wurde am 25. Januar 2011 erstellt.</speak>'],
+    ['OpenID Connect: updated_at only', { updated_at: 1_296_067_476 }, 'en-US', '<speak>Your account does not list when it was created.</speak>'],
+    ['a value that is no time', { created_at: 'yesterday' }, 'de-DE', '<speak>In deinem Konto ist nicht hinterlegt, wann es erstellt wurde.</speak>'],
+  ])('when the account was created: %s', async (_case, extra, locale, expected) => {
+    api.behaviour = { status: 200, body: { ...ADA, ...extra } };
+    expect(speech(await invoke(intentRequest('GetAccountCreatedIntent', { accessToken: TOKEN, locale })))).toBe(expected);
+  });
+
+  test('how to unlink: in the Alexa app, without calling the account API; unlinked, there is nothing to unlink', async () => {
+    const linked = await invoke(intentRequest('UnlinkAccountIntent', { accessToken: TOKEN }));
+    expect(speech(linked)).toBe(
+      '<speak>To unlink your account, open the Alexa app, go to this skill&apos;s page, open Settings, and choose Disable Skill. That removes the link. To link another account, enable the skill again.</speak>',
+    );
+    expect(speech(await invoke(intentRequest('UnlinkAccountIntent', { accessToken: TOKEN, locale: 'de-DE' })))).toContain('wähle Skill deaktivieren');
+    expect(speech(await invoke(intentRequest('UnlinkAccountIntent')))).toBe('<speak>Your account isn&apos;t linked, so there is nothing to unlink.</speak>');
+    expect(api.requests).toHaveLength(0);
+    const inConversation = await invoke(intentRequest('UnlinkAccountIntent', { accessToken: TOKEN, newSession: false }));
+    expect(inConversation.response.shouldEndSession).toBe(false);
   });
 
   test('first name: given_name, else the first word of the name', async () => {

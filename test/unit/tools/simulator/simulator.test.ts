@@ -120,3 +120,42 @@ test('a conversation stays open while the skill listens, and a new one starts af
   const after = (await simulator.say(sessionId, 'help')).requestJson as { session: { new: boolean } };
   expect(after.session.new).toBe(true);
 });
+
+test('a language change after linking takes effect at once: the next words are German, sent and answered in German, and the link is kept', async () => {
+  const { simulator } = setUp();
+  const { sessionId } = await linkWithCode(simulator);
+  const english = await simulator.say(sessionId, 'help');
+  expect(english.speech).toContain('You can ask me');
+
+  const view = simulator.changeLocale(sessionId, 'de-DE');
+  expect(view).toMatchObject({ locale: 'de-DE', linked: true });
+  expect(view.steps.at(-1)).toEqual({ title: 'Alexa switches language', status: 'ok', detail: 'from en-US to de-DE; the account stays linked' });
+  const german = await simulator.say(sessionId, 'wie heiße ich');
+  expect(german.understood.intent).toBe('GetNameIntent');
+  const sent = german.requestJson as { request: { locale: string }; session: { new: boolean }; context: { System: { user: { accessToken?: string } } } };
+  expect(sent.request.locale).toBe('de-DE');
+  // A new Alexa session in the new language, still carrying the linked token.
+  expect(sent.session.new).toBe(true);
+  expect(sent.context.System.user.accessToken).toMatch(/^\(linked access token/);
+  expect(german.speech).toMatch(/^Entschuldigung/);
+});
+
+test('a language the simulator does not speak is refused; so is a change with no session', () => {
+  const { simulator } = setUp();
+  const { sessionId } = simulator.startLinking({});
+  expect(() => simulator.changeLocale(sessionId, 'fr-FR')).toThrow(expect.objectContaining({ status: 400 }));
+  expect(() => simulator.changeLocale('no-such-session', 'de-DE')).toThrow(expect.objectContaining({ status: 404 }));
+});
+
+test('a person who cancels or denies at the provider reads plain words first, the OAuth code after', async () => {
+  const { simulator } = setUp();
+  const { sessionId, authorizeUrl } = simulator.startLinking({});
+  const state = new URL(authorizeUrl).searchParams.get('state')!;
+  const view = await simulator.finishLinking(sessionId, { query: `?error=access_denied&error_description=The+user+declined.&state=${state}` }, TOKEN_URL);
+  expect(view.steps.at(-1)).toEqual({
+    title: 'Alexa reads the answer',
+    status: 'failed',
+    detail:
+      'Access was not allowed: you cancelled at the sign-in page or chose Deny, so no account was linked. Press Link account to try again. (Alexa received error=access_denied: The user declined.)',
+  });
+});
