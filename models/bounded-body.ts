@@ -70,33 +70,47 @@ export async function readLimited(body: Readable, decoderStreams: Transform[], m
 }
 
 /**
- * The common answer, not encoded: read in place. A stream pipeline costs several times the rest of
- * the call; with nothing to decode there is nothing for it to do. The deadline's signal destroys the
- * body (a `fetch` body converted from a web stream does not end on its own when its call is aborted).
+ * The common answer, not encoded: read in place, by the stream's own events. A stream pipeline costs
+ * several times the rest of the call, and an async iterator over the body a good part of it; with nothing
+ * to decode there is nothing for either to do. The deadline's signal destroys the body (a `fetch` body
+ * converted from a web stream does not end on its own when its call is aborted).
  */
-async function readPlain(body: Readable, maxBytes: number, loggedUrl: string, signal: AbortSignal): Promise<string> {
-  if (signal.aborted) {
-    body.destroy();
-    throw signal.reason;
-  }
-  const abort = () => body.destroy(signal.reason as Error);
-  signal.addEventListener('abort', abort, { once: true });
-  const chunks: Buffer[] = [];
-  let seen = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+function readPlain(body: Readable, maxBytes: number, loggedUrl: string, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    const stop = (error: unknown) => {
+      detach();
+      body.destroy();
+      reject(error);
+    };
+    const onAbort = () => stop(signal.reason);
+    const onData = (chunk: Buffer) => {
       seen += chunk.length;
-      if (seen > maxBytes) {
-        body.destroy();
-        throw new TransportError('too_large', loggedUrl, 'SIZE');
-      }
-      chunks.push(chunk);
+      if (seen > maxBytes) stop(new TransportError('too_large', loggedUrl, 'SIZE'));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      detach();
+      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    };
+    // Closed before its end: the connection broke, or the body was destroyed under the reader.
+    const onClose = () => stop(Object.assign(new Error('the answer ended before its body did'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    const detach = () => {
+      signal.removeEventListener('abort', onAbort);
+      // An error after this one is moot, but must not go unheard: undici's body reports its own destruction as one.
+      body.off('data', onData).off('end', onEnd).off('error', stop).off('close', onClose).on('error', ignore);
+    };
+    if (signal.aborted) {
+      stop(signal.reason);
+      return;
     }
-  } finally {
-    signal.removeEventListener('abort', abort);
-  }
-  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    signal.addEventListener('abort', onAbort, { once: true });
+    body.on('data', onData).on('end', onEnd).on('error', stop).on('close', onClose);
+  });
 }
+
+function ignore(): void {}
 
 /** Counts the bytes as they come off the wire. */
 function byteLimit(maxBytes: number, tooLarge: () => Error): Transform {
