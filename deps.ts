@@ -9,14 +9,21 @@ import { createTransport } from './linking/upstream/http-transport';
 import { systemClock, type Clock } from './models/clock';
 import type { Config } from './models/config';
 import { createStore } from './models/create-store';
+import type { DeadlineTimers } from './models/deadline';
 import type { Logger } from './models/logger';
+import type { HttpTransport } from './models/outbound-http';
 import { refreshRequestOf, type ProviderProfile } from './models/provider-profile';
-import { AccountApiClient } from './skill/account-api.client';
+import { AccountApiClient, accountApiTransport } from './skill/account-api.client';
 
 /** Outside pieces `buildDeps` may be given instead of the real ones. */
 export interface DepsOverrides {
   readonly clock?: Clock;
+  /** How linkbridge reaches the provider (token calls and discovery); pooled undici when absent. */
   readonly fetch?: typeof fetch;
+  /** How the skill reaches the account API; axios (`skill/account-api.transport.ts`) when absent. */
+  readonly accountApiTransport?: HttpTransport;
+  /** What the deadlines of outbound calls run on (provider and account API); Node's timers when absent. */
+  readonly deadlineTimers?: DeadlineTimers;
 }
 
 /**
@@ -25,8 +32,9 @@ export interface DepsOverrides {
  */
 export async function buildDeps(config: Config, logger: Logger, overrides: DepsOverrides = {}): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
-  const fetchImpl = overrides.fetch ?? fetch;
-  const profile = requireScope(await resolveProviderProfile(config.upstream, fetchImpl));
+  // One transport for every call to the provider: discovery now, token calls later.
+  const transport = createTransport(config.upstream.timeoutMs, overrides.fetch, overrides.deadlineTimers);
+  const profile = requireScope(await resolveProviderProfile(config.upstream, transport));
   const accountApi = accountApiUrlOf(config.skill.accountApiUrl, profile);
   logger.info(
     {
@@ -57,11 +65,17 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
       clientSecret: config.upstream.clientSecret,
       redirectUri: upstreamRedirectUri(config),
       timeoutMs: config.upstream.timeoutMs,
-      fetch: fetchImpl,
-      transport: createTransport(config.upstream.timeoutMs, overrides.fetch),
+      fetch: overrides.fetch ?? fetch,
+      transport,
       clock,
     }),
-    skill: { accountApi: new AccountApiClient(accountApi.url, config.skill.accountApiTimeoutMs) },
+    skill: {
+      accountApi: new AccountApiClient(
+        accountApi.url,
+        config.skill.accountApiTimeoutMs,
+        overrides.accountApiTransport ?? accountApiTransport(config.skill.accountApiTimeoutMs, overrides.deadlineTimers),
+      ),
+    },
   };
 }
 

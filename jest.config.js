@@ -8,6 +8,8 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
+  // Every suite may reach loopback only; an attempt to go further fails the suite (see the file).
+  setupFilesAfterEnv: ['<rootDir>/test/support/network-guard.ts'],
   testTimeout: 20000,
   reporters: ['default', '<rootDir>/test/support/skipped-suites.reporter.js'],
 };

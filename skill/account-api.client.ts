@@ -1,6 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
-import type { AxiosInstance } from 'axios';
+import type { DeadlineTimers } from '../models/deadline';
+import { TransportError, type HttpTransport, type IncomingResponse } from '../models/outbound-http';
+import { AxiosTransport } from './account-api.transport';
 
 /** A user's profile as the account API returns it (OpenID Connect userinfo claims by default). */
 export type AccountProfile = Readonly<Record<string, unknown>>;
@@ -17,8 +17,8 @@ export class AccountApiError extends Error {
   }
 }
 
-/** Largest account API answer read; a profile is a few hundred bytes. */
-const MAX_PROFILE_BYTES = 256 * 1024;
+/** Largest account API answer read, counted after decompression; a profile is a few hundred bytes. */
+export const MAX_PROFILE_BYTES = 256 * 1024;
 
 /** Reads the linked user's profile. */
 export interface AccountApi {
@@ -26,63 +26,54 @@ export interface AccountApi {
 }
 
 /**
- * The account API over HTTP: `GET ACCOUNT_API_URL` with `Authorization: Bearer <token>`, keep-alive
- * connections and a deadline that keeps the whole answer well inside Alexa's 8 s. Errors never carry the
- * request (axios errors hold its headers, and so the token).
+ * The account API's own transport: axios with keep-alive connections, no redirects, at most
+ * {@link MAX_PROFILE_BYTES}, and a deadline (`timeoutMs`) over the whole exchange that runs on `timers`.
+ */
+export function accountApiTransport(timeoutMs: number, timers?: DeadlineTimers): HttpTransport {
+  return new AxiosTransport({ timeoutMs, maxResponseBytes: MAX_PROFILE_BYTES, timers });
+}
+
+/**
+ * The account API over HTTP: `GET ACCOUNT_API_URL` with `Authorization: Bearer <token>`, through a
+ * transport whose deadline (`timeoutMs`) covers the whole exchange, so the skill answers well inside
+ * Alexa's 8 s even when the API trickles its answer. Errors never carry the request (and so the token).
  * @see ../shared/ALEXA-LINKING.md "The skill side" (Alexa gives a skill 8 s to answer)
  */
 export class AccountApiClient implements AccountApi {
-  private instance?: AxiosInstance;
-
   constructor(
     private readonly url: string | undefined,
     private readonly timeoutMs: number,
+    /** How the call crosses the network; {@link accountApiTransport} when absent. */
+    private readonly transport: HttpTransport = accountApiTransport(timeoutMs),
   ) {}
-
-  /**
-   * axios and its instance, made at the first call: loading axios is about a tenth of linkbridge's
-   * start-up, and a launch or an unlinked user never calls the account API.
-   */
-  private get http(): AxiosInstance {
-    if (this.instance) return this.instance;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load
-    const axios = require('axios') as typeof import('axios');
-    const instance = axios.create({
-      // No axios `timeout` (in Node it only limits socket inactivity): the per-request signal below is the deadline.
-      // Counted by axios after it inflated gzip, deflate or br: a compressed bomb stops here too.
-      maxContentLength: MAX_PROFILE_BYTES,
-      httpAgent: new http.Agent({ keepAlive: true }),
-      httpsAgent: new https.Agent({ keepAlive: true }),
-      maxRedirects: 0,
-      validateStatus: () => true,
-      headers: { Accept: 'application/json' },
-      responseType: 'json',
-    });
-    this.instance = instance;
-    return instance;
-  }
 
   async fetchProfile(accessToken: string): Promise<AccountProfile> {
     if (!this.url) throw new AccountApiError('not_configured', undefined, 'ACCOUNT_API_URL is not set');
-    let status: number;
-    let data: unknown;
-    // A deadline for the whole exchange: a server that trickles its answer byte by byte must not hold
-    // the skill past it. A timer holds the controller, so no garbage collection can take the deadline
-    // away while the body is still arriving (an inline `AbortSignal.timeout()` can be collected).
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
+    let response: IncomingResponse;
     try {
-      ({ status, data } = await this.http.get(this.url, { headers: { Authorization: `Bearer ${accessToken}` }, signal: deadline.signal }));
+      response = await this.transport.send(
+        { method: 'GET', url: this.url, headers: { accept: 'application/json', authorization: `Bearer ${accessToken}` } },
+        { timeoutMs: this.timeoutMs },
+      );
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      const timedOut = deadline.signal.aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-      throw new AccountApiError('unavailable', undefined, timedOut ? 'timeout' : code === 'ERR_BAD_RESPONSE' ? 'bad_response' : 'network');
-    } finally {
-      clearTimeout(timer);
+      // Only the reason: whatever else a failed call carries may include the request, and so the token.
+      const reason = error instanceof TransportError ? `${error.reason}${error.causeCode ? ` (${error.causeCode})` : ''}` : 'network';
+      throw new AccountApiError('unavailable', undefined, reason);
     }
+    const { status } = response;
     if (status === 401 || status === 403) throw new AccountApiError('unauthorized', status);
     if (status !== 200) throw new AccountApiError('unavailable', status);
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new AccountApiError('unavailable', status, 'not a JSON object');
-    return data as AccountProfile;
+    const profile = jsonObject(response.text);
+    if (!profile) throw new AccountApiError('unavailable', status, 'not a JSON object');
+    return profile;
+  }
+}
+
+function jsonObject(text: string): AccountProfile | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as AccountProfile) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { ConfigError, type UpstreamConfig } from '../../models/config';
 import { describeIssue, ProviderProfileSchema, type ProfileOverrides, type ProviderProfile } from '../../models/provider-profile';
 import { requestedScope } from '../upstream/authorization-request';
+import { discoverMetadata, type ProviderNetwork } from '../upstream/discovery';
 import { facebookPreset } from './facebook.preset';
 import { githubPreset } from './github.preset';
 import { oauth2Preset } from './oauth2.preset';
@@ -46,13 +47,13 @@ export const NO_SCOPE_FIX =
  * still missing (endpoints, the userinfo URL, a default scope), and checked against the profile schema.
  * Every failure names the variable or field.
  */
-export async function resolveProviderProfile(upstream: UpstreamConfig, fetchImpl: typeof fetch): Promise<ProviderProfile> {
+export async function resolveProviderProfile(upstream: UpstreamConfig, network: ProviderNetwork): Promise<ProviderProfile> {
   const preset = Object.hasOwn(PRESETS, upstream.preset) ? PRESETS[upstream.preset] : undefined;
   if (!preset) {
     throw new ConfigError('UPSTREAM_PRESET', `expects one of ${Object.keys(PRESETS).join(' | ')}, got "${upstream.preset}"`);
   }
   let merged = mergeProfiles(preset, upstream.profile ?? {}, fromEnvironment(upstream));
-  if (upstream.issuer) merged = mergeProfiles(await discovered(upstream, merged, fetchImpl), merged);
+  if (upstream.issuer) merged = mergeProfiles(await discovered(upstream, merged, network), merged);
   else if (upstream.preset === 'oidc') throw new ConfigError('UPSTREAM_ISSUER', 'is required with UPSTREAM_PRESET=oidc (discovery)');
 
   if (!merged.authorization?.url) {
@@ -113,10 +114,10 @@ export function accountApiUrlOf(accountApiUrl: string | undefined, profile: Prov
  * Discovery (RFC 8414, then OpenID Connect Discovery; OpenID Connect only for the `oidc` preset) for
  * the endpoints, userinfo, PKCE, client authentication and default scope the profile does not already say.
  */
-async function discovered(upstream: UpstreamConfig, profile: ProfileOverrides, fetchImpl: typeof fetch): Promise<ProfileOverrides> {
+async function discovered(upstream: UpstreamConfig, profile: ProfileOverrides, network: ProviderNetwork): Promise<ProfileOverrides> {
   const needed = !profile.authorization?.url || !profile.token?.url || !profile.userinfoUrl || !hasOwnScope(profile);
   if (!needed) return {};
-  const { metadata, openId } = await discover(upstream, fetchImpl);
+  const { metadata, openId } = await discoverMetadata(upstream, network);
   const methods = Array.isArray(metadata.token_endpoint_auth_methods_supported) ? metadata.token_endpoint_auth_methods_supported : undefined;
   return {
     authorization: {
@@ -149,29 +150,6 @@ function defaultScope(metadata: ServerMetadata, openIdDocument: boolean): string
   const supported = Array.isArray(metadata.scopes_supported) ? metadata.scopes_supported.filter((scope): scope is string => typeof scope === 'string') : undefined;
   if (!openIdDocument && !supported?.includes('openid')) return undefined;
   return OPENID_DEFAULT_SCOPES.filter((scope) => scope === 'openid' || !supported || supported.includes(scope)).join(' ');
-}
-
-async function discover(upstream: UpstreamConfig, fetchImpl: typeof fetch): Promise<{ metadata: ServerMetadata; openId: boolean }> {
-  const base = upstream.issuer!.replace(/\/+$/, '');
-  const candidates =
-    upstream.preset === 'oidc'
-      ? [`${base}/.well-known/openid-configuration`]
-      : [`${base}/.well-known/oauth-authorization-server`, `${base}/.well-known/openid-configuration`];
-  const failures: string[] = [];
-  for (const url of candidates) {
-    try {
-      const response = await fetchImpl(url, { signal: AbortSignal.timeout(upstream.timeoutMs), headers: { accept: 'application/json' }, redirect: 'error' });
-      if (response.ok) {
-        const metadata: unknown = await response.json();
-        if (typeof metadata === 'object' && metadata !== null) return { metadata: metadata as ServerMetadata, openId: url.endsWith('/openid-configuration') };
-        failures.push(`${url} answered with no JSON object`);
-      } else failures.push(`${url} answered HTTP ${response.status}`);
-    } catch (error) {
-      const code = (error as { cause?: { code?: unknown } }).cause?.code;
-      failures.push(`${url} could not be fetched${typeof code === 'string' ? ` (${code})` : ''}`);
-    }
-  }
-  throw new ConfigError('UPSTREAM_ISSUER', `no authorization server metadata: ${failures.join('; ')}`);
 }
 
 /** Deep merge of plain objects, later ones winning; arrays and `null` replace, `undefined` is skipped. */

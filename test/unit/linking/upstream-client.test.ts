@@ -2,8 +2,9 @@ import { resolveProviderProfile } from '../../../linking/providers/presets';
 import { UpstreamClient, UpstreamRejectedError, UpstreamUnavailableError } from '../../../linking/upstream-client';
 import { ProviderProfileSchema, type ProfileOverrides } from '../../../models/provider-profile';
 import { mergeProfiles } from '../../../linking/providers/presets';
-import { testConfig } from '../../support/test-app';
-import { FakeProvider, json } from '../../support/fake-provider';
+import { testConfig, testDeps } from '../../support/test-app';
+import { FakeProvider, hang, json } from '../../support/fake-provider';
+import { ManualTimers } from '../../support/manual-timers';
 
 const base: ProfileOverrides = { name: 'test', authorization: { url: 'https://p.test/authorize' }, token: { url: 'https://p.test/token' } };
 
@@ -236,5 +237,56 @@ describe('resolveProviderProfile', () => {
     const config = testConfig();
     const upstream = { ...config.upstream, profile: { errors: { rules: [{ code: 1, error: 'bogus' }] } } } as unknown as typeof config.upstream;
     await expect(resolveProviderProfile(upstream, fetch)).rejects.toThrow(/^LINKBRIDGE_CONFIG: upstream\.profile\.errors\.rules\.0\.error: must be one of/);
+  });
+});
+
+describe('the deadline of a provider call, over the whole exchange', () => {
+  /** Resolves after pending I/O callbacks and promise jobs have run: what can happen without the deadline has. */
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  async function pendingCall(respond: FakeProvider['respond'], call?: { timeoutMs: number }) {
+    const provider = new FakeProvider();
+    provider.respond = respond;
+    const timers = new ManualTimers();
+    const deps = await testDeps({ fetch: provider.fetch, deadlineTimers: timers });
+    const exchange = deps.upstream.exchangeCode('c', undefined, call);
+    let settled = false;
+    void exchange.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await timers.whenSet();
+    await settle();
+    return { exchange, timers, settled: () => settled };
+  }
+
+  test('a provider that never answers holds the call until the deadline (UPSTREAM_TIMEOUT_MS), then it is unavailable: timeout', async () => {
+    const { exchange, timers, settled } = await pendingCall((_request, signal) => hang(signal));
+    expect(settled()).toBe(false);
+    expect(timers.pendingDelays).toEqual([testConfig().upstream.timeoutMs]);
+    timers.fireAll();
+    await expect(exchange).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    await expect(exchange).rejects.toMatchObject({ reason: 'timeout', url: 'https://provider.test/token' });
+  });
+
+  test('a body that starts and never ends is bounded by the same deadline', async () => {
+    const endless = () => new Response(new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode('{"access_token":"')) }), { headers: { 'content-type': 'application/json' } });
+    const { exchange, timers, settled } = await pendingCall(endless);
+    expect(settled()).toBe(false);
+    timers.fireAll();
+    await expect(exchange).rejects.toMatchObject({ reason: 'timeout' });
+  });
+
+  test('a call\'s own deadline replaces the transport\'s', async () => {
+    const { exchange, timers } = await pendingCall((_request, signal) => hang(signal), { timeoutMs: 1234 });
+    expect(timers.pendingDelays).toEqual([1234]);
+    timers.fireAll();
+    await expect(exchange).rejects.toMatchObject({ reason: 'timeout' });
+  });
+
+  test('an answer in time clears the deadline', async () => {
+    const { exchange, timers } = await pendingCall(() => json(200, { access_token: 'a', token_type: 'bearer' }));
+    await expect(exchange).resolves.toMatchObject({ accessToken: 'a' });
+    expect(timers.pendingDelays).toEqual([]);
   });
 });
