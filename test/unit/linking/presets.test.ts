@@ -131,3 +131,27 @@ describe('defaults from discovery', () => {
     await expect(testDeps({ env, fetch: rfc8414 })).rejects.toBeInstanceOf(ConfigError);
   });
 });
+
+describe('WeChat: the website login by default, the official-account sign-in by name', () => {
+  test('wechat signs in at the QR code page any browser opens, asking for snsapi_login', async () => {
+    const profile = await resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: 'wechat' }).upstream, fetch);
+    expect(profile.authorization).toMatchObject({ url: 'https://open.weixin.qq.com/connect/qrconnect', clientIdParameter: 'appid', urlSuffix: '#wechat_redirect' });
+    expect(linkingScopes(profile)).toEqual(['snsapi_login']);
+    expect(profile.documentation).toBe('https://developers.weixin.qq.com/doc/oplatform/en/Website_App/WeChat_Login/Wechat_Login.html');
+  });
+
+  test('wechat-official signs in at the page WeChat serves inside its own browser, asking for snsapi_userinfo', async () => {
+    const profile = await resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: 'wechat-official' }).upstream, fetch);
+    expect(profile.authorization).toMatchObject({ url: 'https://open.weixin.qq.com/connect/oauth2/authorize', clientIdParameter: 'appid', urlSuffix: '#wechat_redirect' });
+    expect(linkingScopes(profile)).toEqual(['snsapi_userinfo']);
+  });
+
+  test('both exchange and refresh at the same sns/oauth2 API', async () => {
+    const [website, official] = await Promise.all(
+      ['wechat', 'wechat-official'].map((preset) => resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: preset }).upstream, fetch)),
+    );
+    expect(website.token).toEqual(official.token);
+    expect(website.refresh).toEqual(official.refresh);
+    expect(website.errors).toEqual(official.errors);
+  });
+});
