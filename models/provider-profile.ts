@@ -183,12 +183,7 @@ export function linkingScopes(profile: { readonly scope: ScopeRule }): string[] 
   return [...new Set([...splitScopes(profile.scope.value), ...profile.scope.always])];
 }
 
-/** `path.to.field: message` for the first problem zod found, with `prefix` before the path. */
-export function describeIssue(error: z.ZodError, prefix: string): string {
-  return describeIssues(error, prefix)[0];
-}
-
-/** `path.to.field: message` for every problem zod found (every unknown field by its own path). */
+/** `path.to.field: message` for every problem zod found (every unknown field by its own path), with `prefix` before the path. */
 export function describeIssues(error: z.ZodError, prefix: string): string[] {
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys' ? issue.keys.map((key) => describeOneIssue({ ...issue, keys: [key] }, prefix)) : [describeOneIssue(issue, prefix)],

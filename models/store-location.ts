@@ -36,20 +36,6 @@ export function parseStoreUrl(value: string): StoreLocation | { readonly problem
   }
 }
 
-/** Says where the store is without its password, for logs and the doctor. */
-export function describeStoreLocation(location: StoreLocation): string {
-  switch (location.kind) {
-    case 'sqlite':
-      return `sqlite:${location.path}`;
-    case 'memory':
-      return 'memory:';
-    case 'redis': {
-      const url = new URL(location.url);
-      return `${url.protocol}//${url.host}${url.pathname}`;
-    }
-  }
-}
-
 function hasHost(value: string): boolean {
   try {
     return new URL(value).hostname !== '';

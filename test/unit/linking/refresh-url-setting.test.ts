@@ -6,7 +6,7 @@
 import { resolveProviderProfile } from '../../../linking/providers/presets';
 import { UpstreamClient } from '../../../linking/upstream-client';
 import { upstreamFailureToOAuthError } from '../../../linking/upstream-errors';
-import { CapturedLogs, captureLogger, testConfig } from '../../support/test-app';
+import { CapturedLogs, captureLogger, testConfig, testDeps } from '../../support/test-app';
 
 /** Every call fails as a port with nothing behind it does. */
 const refused: typeof fetch = async () => {
@@ -50,4 +50,13 @@ test('UPSTREAM_REFRESH_URL moves the refresh call, and only it', async () => {
   await client.refresh('r').catch(() => undefined);
   await client.exchangeCode('c').catch(() => undefined);
   expect(calls).toEqual(['https://w.test/refresh', 'https://w.test/token']);
+});
+
+test('the start warns when UPSTREAM_TOKEN_URL moves the code exchange and not the refresh', async () => {
+  const logs = new CapturedLogs();
+  const deps = await testDeps({ logs, env: { UPSTREAM_PRESET: 'wechat', UPSTREAM_AUTHORIZATION_URL: undefined, UPSTREAM_SCOPE: undefined, UPSTREAM_TOKEN_URL: 'https://w.test/token' } });
+  await deps.store.close();
+  expect(logs.entries.filter((entry) => entry.level === 40 && entry.setting === 'UPSTREAM_REFRESH_URL')).toEqual([
+    expect.objectContaining({ msg: expect.stringMatching(/^UPSTREAM_REFRESH_URL: UPSTREAM_TOKEN_URL moves the code exchange, but the wechat preset refreshes tokens at https:\/\/api\.weixin\.qq\.com/) }),
+  ]);
 });
