@@ -1,7 +1,6 @@
 import type { AppDeps } from './app';
 import { upstreamRedirectUri } from './linking/linking-deps';
-import { accountApiUrlOf, requireScope, resolveProviderProfile } from './linking/providers/presets';
-import { requestedScope } from './linking/upstream/authorization-request';
+import { accountApiUrlOf, resolveProviderProfile } from './linking/providers/presets';
 import { StateSealer } from './linking/sealing';
 import { UpstreamClient } from './linking/upstream-client';
 import { urlForLogs } from './linking/upstream/upstream-failures';
@@ -12,7 +11,7 @@ import { createStore } from './models/create-store';
 import type { DeadlineTimers } from './models/deadline';
 import type { Logger } from './models/logger';
 import type { HttpTransport } from './models/outbound-http';
-import { refreshRequestOf, type ProviderProfile } from './models/provider-profile';
+import { linkingScopes, refreshRequestOf, type ProviderProfile } from './models/provider-profile';
 import { AccountApiClient, accountApiTransport } from './skill/account-api.client';
 
 /** Outside pieces `buildDeps` may be given instead of the real ones. */
@@ -28,13 +27,14 @@ export interface DepsOverrides {
 
 /**
  * Builds both halves' dependencies from the config: store, sealer, upstream client (with discovery), and
- * the skill's account API client. Refuses (a `ConfigError`) a provider that would be asked for no scope.
+ * the skill's account API client. Refuses (one `ConfigError` naming every problem) a profile discovery
+ * cannot complete, or one that would ask the provider for no scope.
  */
 export async function buildDeps(config: Config, logger: Logger, overrides: DepsOverrides = {}): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
   // One transport for every call to the provider: discovery now, token calls later.
   const transport = createTransport(config.upstream.timeoutMs, overrides.fetch, overrides.deadlineTimers);
-  const profile = requireScope(await resolveProviderProfile(config.upstream, transport));
+  const profile = await resolveProviderProfile(config.upstream, transport);
   const accountApi = accountApiUrlOf(config.skill.accountApiUrl, profile);
   logger.info(
     {
@@ -43,12 +43,14 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
       tokenUrl: urlForLogs(profile.token.url),
       refreshUrl: refreshUrlOf(profile),
       pkce: profile.authorization.pkce,
-      scope: requestedScope(profile.scope, undefined),
+      // The one scope value: what linkbridge asks for when Alexa sends none, and what skill:package lists.
+      scope: linkingScopes(profile).join(' '),
       accountApiUrl: accountApi.url === undefined ? 'none' : urlForLogs(accountApi.url),
       accountApiFrom: accountApi.source,
     },
     'provider profile resolved',
   );
+  for (const warning of config.warnings) logger.warn({ setting: warning.variable }, `${warning.variable}: ${warning.expectation}`);
   if (config.sealingKeysEphemeral) {
     // In demo mode a key for this process is what a first start needs, so it is news, not a warning.
     logger[config.demo ? 'info' : 'warn']('SEALING_KEYS is not set: using a key made for this process; linking flows in progress fail after a restart and across instances');
@@ -57,7 +59,7 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
     config,
     logger,
     clock,
-    store: createStore(config.storeUrl, clock, config.sealingKeys),
+    store: createStore(config.store, clock, config.sealingKeys),
     sealer: new StateSealer(config.sealingKeys, clock),
     upstream: new UpstreamClient({
       profile,

@@ -4,7 +4,7 @@ import { buildAuthorizationUrl } from './upstream/authorization-request';
 import { FetchTransport, TransportError, type CallOptions, type HttpTransport, type IncomingResponse } from './upstream/http-transport';
 import { readTokenAnswer, type UpstreamTokens } from './upstream/token-answer';
 import { buildTokenRequest } from './upstream/token-request';
-import { urlForLogs, UpstreamRejectedError, UpstreamUnavailableError, type UpstreamCall } from './upstream/upstream-failures';
+import { REFRESH_URL_SETTING, TOKEN_URL_SETTING, urlForLogs, UpstreamRejectedError, UpstreamUnavailableError, type UpstreamCall } from './upstream/upstream-failures';
 
 export type { UpstreamTokens } from './upstream/token-answer';
 export type { UpstreamCall } from './upstream/upstream-failures';
@@ -95,14 +95,14 @@ export class UpstreamClient {
     try {
       response = await this.transport.send(request, call);
     } catch (error) {
-      if (error instanceof TransportError) throw this.timed(new UpstreamUnavailableError(error.reason, error.url, undefined, error.causeCode), started);
+      if (error instanceof TransportError) throw this.timed(new UpstreamUnavailableError(error.reason, error.url, undefined, error.causeCode), started, grant);
       throw error;
     }
     let tokens: UpstreamTokens;
     try {
       tokens = readTokenAnswer(response, grant.answer, this.options.profile.errors, url);
     } catch (error) {
-      throw error instanceof UpstreamRejectedError || error instanceof UpstreamUnavailableError ? this.timed(error, started) : error;
+      throw error instanceof UpstreamRejectedError || error instanceof UpstreamUnavailableError ? this.timed(error, started, grant) : error;
     }
     call?.observe?.({ url, status: response.status, durationMs: this.now() - started });
     return tokens;
@@ -112,8 +112,11 @@ export class UpstreamClient {
     return this.options.clock?.now() ?? Date.now();
   }
 
-  private timed<E extends UpstreamRejectedError | UpstreamUnavailableError>(error: E, started: number): E {
+  /** The failure, with how long the call took and the setting that decides the URL it called. */
+  private timed<E extends UpstreamRejectedError | UpstreamUnavailableError>(error: E, started: number, grant: GrantRequest): E {
     error.durationMs = this.now() - started;
+    // A refresh at an endpoint of its own (WeChat's) is moved by UPSTREAM_REFRESH_URL, not UPSTREAM_TOKEN_URL.
+    error.urlSetting = grant === this.refreshRequest && grant.url !== this.options.profile.token.url ? REFRESH_URL_SETTING : TOKEN_URL_SETTING;
     return error;
   }
 }

@@ -1,13 +1,11 @@
 import type { Logger } from '../models/logger';
 import type { RfcError } from '../models/provider-profile';
 import { InvalidGrantError, InvalidScopeError, OAuthError, ServerError, TemporarilyUnavailableError } from './errors';
-import { UpstreamRejectedError, UpstreamUnavailableError } from './upstream/upstream-failures';
+import { TOKEN_URL_SETTING, UpstreamRejectedError, UpstreamUnavailableError } from './upstream/upstream-failures';
 
 /** Whether Alexa may retry (transient: 503) or the answer is final (terminal). */
 type Verdict = { readonly kind: 'transient' } | { readonly kind: 'terminal'; readonly error: 'invalid_grant' | 'invalid_scope' | 'server_error' };
 
-/** Where the token URL comes from, for the hint: the variable, else the preset or discovery behind it. */
-const TOKEN_URL_SETTING = 'UPSTREAM_TOKEN_URL (or UPSTREAM_ISSUER / the preset it comes from)';
 const CREDENTIALS_SETTING = 'UPSTREAM_CLIENT_ID and UPSTREAM_CLIENT_SECRET';
 
 /**
@@ -30,29 +28,31 @@ function judge(error: UpstreamRejectedError | UpstreamUnavailableError): Verdict
 
 /** Which setting to check for a failed call, in words a developer can act on. */
 function whatToCheck(error: UpstreamRejectedError | UpstreamUnavailableError): string {
+  // The setting that decides the URL called: a refresh at an endpoint of its own names UPSTREAM_REFRESH_URL.
+  const urlSetting = error.urlSetting ?? TOKEN_URL_SETTING;
   if (error instanceof UpstreamUnavailableError) {
     switch (error.reason) {
       case 'timeout':
-        return `the provider's status, or UPSTREAM_TIMEOUT_MS; a host that never answers can also be a wrong ${TOKEN_URL_SETTING}`;
+        return `the provider's status, or UPSTREAM_TIMEOUT_MS; a host that never answers can also be a wrong ${urlSetting}`;
       case 'network':
         return error.causeCode === 'ENOTFOUND' || error.causeCode === 'EAI_AGAIN'
-          ? `the host name in ${TOKEN_URL_SETTING}: it does not resolve`
+          ? `the host name in ${urlSetting}: it does not resolve`
           : error.causeCode === 'ECONNREFUSED'
-            ? `the port in ${TOKEN_URL_SETTING}: nothing accepts connections there`
-            : `the scheme, host and port in ${TOKEN_URL_SETTING}`;
+            ? `the port in ${urlSetting}: nothing accepts connections there`
+            : `the scheme, host and port in ${urlSetting}`;
       case 'server':
         return "the provider's status page; linkbridge told Alexa to try again";
       default:
-        return `UPSTREAM_PRESET or LINKBRIDGE_CONFIG (upstream.profile.token.answer): the answer is not where the profile reads it; or ${TOKEN_URL_SETTING} is not a token endpoint`;
+        return `UPSTREAM_PRESET or LINKBRIDGE_CONFIG (upstream.profile.token.answer): the answer is not where the profile reads it; or ${urlSetting} is not a token endpoint`;
     }
   }
-  if (error.httpStatus === 404 || error.httpStatus === 405) return `the path in ${TOKEN_URL_SETTING}: there is no token endpoint there`;
+  if (error.httpStatus === 404 || error.httpStatus === 405) return `the path in ${urlSetting}: there is no token endpoint there`;
   if (error.meaning === 'invalid_client' || error.meaning === 'unauthorized_client' || error.httpStatus === 401) return CREDENTIALS_SETTING;
   if (error.meaning === 'invalid_grant') {
     return "the code was refused: used twice, expired, or the redirect URI registered at the provider is not PUBLIC_URL/oauth/callback (PUBLIC_URL)";
   }
   if (error.meaning === 'invalid_scope') return 'UPSTREAM_SCOPE';
-  return `UPSTREAM_PRESET or LINKBRIDGE_CONFIG (upstream.profile.errors) for what the provider's error means; ${TOKEN_URL_SETTING}`;
+  return `UPSTREAM_PRESET or LINKBRIDGE_CONFIG (upstream.profile.errors) for what the provider's error means; ${urlSetting}`;
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import type { Clock } from './clock';
-import type { DynamoDbStoreLocation } from './config';
+import type { DynamoDbStoreLocation } from './store-location';
 import { DYNAMODB_ATTRIBUTES, DYNAMODB_KEY_PREFIX as KEY_PREFIX } from './dynamodb-table';
 import { storeOperation, type Store } from './store';
 

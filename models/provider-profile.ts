@@ -68,24 +68,11 @@ export const GrantRequestSchema = z.strictObject({
  * `parameters`, `headers`) add to the code grant's; `answer`, when given, starts from the RFC 6749
  * names (a refresh answer is often flatter than the code answer).
  * `null`: the provider has no refresh tokens.
+ * Derived from {@link GrantRequestSchema}: the same fields, each optional and without its default.
  */
 export const RefreshRequestSchema = z.strictObject({
-  url: httpUrl.optional(),
-  method: z.enum(['POST', 'GET']).optional(),
-  clientAuthentication: z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_basic_with_client_id', 'none']).optional(),
-  parameterNames: z.partialRecord(z.enum(TOKEN_PARAMETERS), z.string().min(1)).optional(),
-  omitParameters: z.array(z.enum(TOKEN_PARAMETERS)).optional(),
-  parameters: stringMap.optional(),
-  headers: stringMap.optional(),
-  answer: z
-    .strictObject({
-      accessToken: dottedPath.optional(),
-      refreshToken: dottedPath.optional(),
-      expiresIn: dottedPath.optional(),
-      scope: dottedPath.optional(),
-      identity: z.record(z.string(), dottedPath).optional(),
-    })
-    .optional(),
+  ...optionalFields(GrantRequestSchema.shape),
+  answer: z.strictObject(optionalFields(AnswerPathsSchema.shape)).optional(),
 });
 
 /** The authorization request. @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1 */
@@ -179,17 +166,52 @@ export function refreshRequestOf(profile: ProviderProfile): GrantRequest | undef
   };
 }
 
-/** `path.to.field: message` for the first problem zod found, with `prefix` before the path. */
-export function describeIssue(error: z.ZodError, prefix: string): string {
-  const [issue] = error.issues;
+/** The scopes in a scope string: separated by spaces (RFC 6749 §3.3) or commas (Facebook, Slack, WeChat). */
+export function splitScopes(scope: string | undefined): string[] {
+  return (scope ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
+/**
+ * The scopes linkbridge asks the provider for when Alexa sends none: the profile's scope value
+ * (`UPSTREAM_SCOPE`, the config file, the preset or discovery, in that order) and the scopes it always
+ * adds. Computed here only, from the resolved profile: the service asks for these, Alexa's
+ * account-linking settings (`skill:package`) list them so Alexa sends the same, the simulator sends them,
+ * and the doctor checks them.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+export function linkingScopes(profile: { readonly scope: ScopeRule }): string[] {
+  return [...new Set([...splitScopes(profile.scope.value), ...profile.scope.always])];
+}
+
+/** `path.to.field: message` for every problem zod found (every unknown field by its own path), with `prefix` before the path. */
+export function describeIssues(error: z.ZodError, prefix: string): string[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => describeOneIssue({ ...issue, keys: [key] }, prefix)) : [describeOneIssue(issue, prefix)],
+  );
+}
+
+function describeOneIssue(issue: z.core.$ZodIssue, prefix: string): string {
   const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
   if (issue.code === 'unrecognized_keys') {
-    const [key] = issue.keys;
+    const key = issue.keys[0];
     return `${[path, key].filter(Boolean).join('.')}: is not a known field here`;
   }
   if (issue.code === 'invalid_value') return `${path}: must be one of ${issue.values.map(String).join(' | ')}`;
   if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) return `${path}: is required`;
   return `${path}: ${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
+/** A schema without its default (or prefault): the field as given, when it is given. */
+type WithoutDefault<T> = T extends z.ZodDefault<infer Inner> ? Inner : T extends z.ZodPrefault<infer Inner> ? Inner : T;
+
+/** The fields of an object schema, each optional and without its default (one level). */
+function optionalFields<Shape extends z.ZodRawShape>(shape: Shape): { [K in keyof Shape]: z.ZodOptional<WithoutDefault<Shape[K]>> } {
+  const fields: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(shape) as Array<[string, z.ZodType]>) {
+    const bare = field instanceof z.ZodDefault || field instanceof z.ZodPrefault ? (field.unwrap() as z.ZodType) : field;
+    fields[key] = bare.optional();
+  }
+  return fields as { [K in keyof Shape]: z.ZodOptional<WithoutDefault<Shape[K]>> };
 }
 
 /** A copy of `schema` with every object field optional and every default removed, recursively. */

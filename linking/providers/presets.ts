@@ -1,25 +1,9 @@
-import { ConfigError, type UpstreamConfig } from '../../models/config';
-import { describeIssue, ProviderProfileSchema, type ProfileOverrides, type ProviderProfile } from '../../models/provider-profile';
-import { requestedScope } from '../upstream/authorization-request';
+import { ConfigError, type ConfigProblem, type UpstreamConfig } from '../../models/config';
+import { describeIssues, linkingScopes, ProviderProfileSchema, type ProfileOverrides, type ProviderProfile } from '../../models/provider-profile';
 import { discoverMetadata, type ProviderNetwork } from '../upstream/discovery';
-import { facebookPreset } from './facebook.preset';
-import { githubPreset } from './github.preset';
-import { oauth2Preset } from './oauth2.preset';
-import { oidcPreset } from './oidc.preset';
-import { slackPreset } from './slack.preset';
-import { wechatPreset } from './wechat.preset';
-import { xPreset } from './x.preset';
+import { configuredProfile, mergeProfiles, NO_SCOPE_FIX } from '../../models/presets/catalog';
 
-/** Built-in presets by `UPSTREAM_PRESET` name. */
-export const PRESETS: Readonly<Record<string, ProfileOverrides>> = {
-  oauth2: oauth2Preset,
-  oidc: oidcPreset,
-  github: githubPreset,
-  wechat: wechatPreset,
-  facebook: facebookPreset,
-  slack: slackPreset,
-  x: xPreset,
-};
+export { mergeProfiles, NO_SCOPE_FIX, PRESETS, type PresetName } from '../../models/presets/catalog';
 
 /**
  * Authorization server metadata. @see https://www.rfc-editor.org/rfc/rfc8414#section-2,
@@ -37,70 +21,67 @@ interface ServerMetadata {
 /** The OpenID Connect scopes that give the skill the user's name and email, when the provider offers them. */
 const OPENID_DEFAULT_SCOPES = ['openid', 'profile', 'email'] as const;
 
-/** How to fix a configuration that would request no scope; the boot refusal, the doctor and `skill:package` say the same. */
-export const NO_SCOPE_FIX =
-  'set UPSTREAM_SCOPE to the scopes the account API needs, space separated (for an OpenID provider: openid profile email), and run npm run skill:package again so Alexa asks for the same';
+/** The provider profile as resolved at start, or why it cannot be: every problem, each naming its setting. */
+export interface ProfileResolution {
+  /** Set when the profile is complete and valid (even if it names no scope: see `problems`). */
+  readonly profile?: ProviderProfile;
+  readonly problems: readonly ConfigProblem[];
+}
 
 /**
- * Resolves the upstream profile once at boot: the named preset, changed by the config file's
- * `upstream.profile`, then by `UPSTREAM_*`, then completed by discovery of `UPSTREAM_ISSUER` for what is
- * still missing (endpoints, the userinfo URL, a default scope), and checked against the profile schema.
- * Every failure names the variable or field.
+ * Resolves the upstream profile once at start, as the service uses it: the preset, changed by the
+ * config file's `upstream.profile`, then by `UPSTREAM_*` (all checked by the config loader), then
+ * completed by discovery of `UPSTREAM_ISSUER` for what is still missing (endpoints, the userinfo URL, a
+ * default scope), and checked against the profile schema. Throws one `ConfigError` naming every
+ * problem, a profile that would request no scope included.
  */
 export async function resolveProviderProfile(upstream: UpstreamConfig, network: ProviderNetwork): Promise<ProviderProfile> {
-  const preset = Object.hasOwn(PRESETS, upstream.preset) ? PRESETS[upstream.preset] : undefined;
-  if (!preset) {
-    throw new ConfigError('UPSTREAM_PRESET', `expects one of ${Object.keys(PRESETS).join(' | ')}, got "${upstream.preset}"`);
-  }
-  let merged = mergeProfiles(preset, upstream.profile ?? {}, fromEnvironment(upstream));
-  if (upstream.issuer) merged = mergeProfiles(await discovered(upstream, merged, network), merged);
-  else if (upstream.preset === 'oidc') throw new ConfigError('UPSTREAM_ISSUER', 'is required with UPSTREAM_PRESET=oidc (discovery)');
-
-  if (!merged.authorization?.url) {
-    throw new ConfigError('UPSTREAM_AUTHORIZATION_URL', 'is required (or upstream.profile.authorization.url in LINKBRIDGE_CONFIG, or UPSTREAM_ISSUER with discovery)');
-  }
-  if (!merged.token?.url) {
-    throw new ConfigError('UPSTREAM_TOKEN_URL', 'is required (or upstream.profile.token.url in LINKBRIDGE_CONFIG, or UPSTREAM_ISSUER with discovery)');
-  }
-  const parsed = ProviderProfileSchema.safeParse(merged);
-  if (!parsed.success) throw new ConfigError('LINKBRIDGE_CONFIG', describeIssue(parsed.error, 'upstream.profile'));
-  return deepFreeze(parsed.data);
-}
-
-/** What the `UPSTREAM_*` variables change. */
-function fromEnvironment(upstream: UpstreamConfig): ProfileOverrides {
-  return {
-    authorization: { url: upstream.authorizationUrl, pkce: upstream.pkce },
-    token: { url: upstream.tokenUrl },
-    // A configured scope replaces Alexa's, as it always has.
-    scope: upstream.scope === undefined ? undefined : { value: upstream.scope, alexa: 'replace' },
-  };
-}
-
-/**
- * Refuses a profile that would request no scope when Alexa sends none: with `UPSTREAM_SCOPE` unset,
- * `skill:package` writes `"scopes": []`, Alexa sends no scope, and the provider grants nothing the
- * account API accepts, or refuses the sign-in with `access_denied`, long after the start looked fine.
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
- */
-export function requireScope(profile: ProviderProfile): ProviderProfile {
-  if (requestedScope(profile.scope, undefined) === undefined) {
-    throw new ConfigError(
-      'UPSTREAM_SCOPE',
-      `is not set, and neither the ${profile.name} preset nor the provider's discovery document gives a default, so linkbridge would request no scope; ${NO_SCOPE_FIX}`,
-    );
-  }
+  const { profile, problems } = await resolveProfile(upstream, network);
+  if (problems.length > 0 || !profile) throw new ConfigError(problems);
   return profile;
 }
 
 /**
- * The scope linkbridge asks for when Alexa sends none, from the preset, the config file and
- * `UPSTREAM_SCOPE` alone (no discovery): what `skill:package` can know without the network.
+ * {@link resolveProviderProfile} without throwing: the profile when there is one, and every problem. The
+ * doctor and `skill:package` report the problems beside their own findings.
  */
-export function configuredScope(upstream: UpstreamConfig): string | undefined {
-  const preset = Object.hasOwn(PRESETS, upstream.preset) ? PRESETS[upstream.preset] : {};
-  const merged = mergeProfiles(preset, upstream.profile ?? {}, fromEnvironment(upstream));
-  return hasOwnScope(merged) ? [merged.scope?.value ?? '', ...(merged.scope?.always ?? [])].join(' ').trim() : undefined;
+export async function resolveProfile(upstream: UpstreamConfig, network: ProviderNetwork): Promise<ProfileResolution> {
+  let merged = configuredProfile(upstream);
+  if (upstream.issuer) {
+    try {
+      merged = mergeProfiles(await discovered(upstream, merged, network), merged);
+    } catch (error) {
+      if (error instanceof ConfigError) return { problems: error.problems };
+      throw error;
+    }
+  }
+  // The config loader refuses a missing endpoint before discovery; here it is one discovery did not give.
+  const missing = [merged.authorization?.url ? undefined : 'UPSTREAM_AUTHORIZATION_URL', merged.token?.url ? undefined : 'UPSTREAM_TOKEN_URL'].filter((name) => name !== undefined);
+  if (missing.length > 0) {
+    const source = upstream.issuer ? `the metadata of ${upstream.issuer} names no ${missing.length === 2 ? 'authorization or token endpoint' : 'such endpoint'}` : 'no preset or file gives it';
+    return { problems: [{ variable: missing[0], expectation: `is required${missing.length === 2 ? ', and so is UPSTREAM_TOKEN_URL' : ''}: ${source}` }] };
+  }
+  const parsed = ProviderProfileSchema.safeParse(merged);
+  if (!parsed.success) return { problems: describeIssues(parsed.error, 'upstream.profile').map((issue) => ({ variable: 'LINKBRIDGE_CONFIG', expectation: issue })) };
+  const profile = deepFreeze(parsed.data);
+  return { profile, problems: scopeProblems(profile) };
+}
+
+/**
+ * A profile that would request no scope when Alexa sends none: with `UPSTREAM_SCOPE` unset,
+ * `skill:package` would write `"scopes": []`, Alexa would send no scope, and the provider would grant
+ * nothing the account API accepts, or refuse the sign-in with `access_denied`, long after the start
+ * looked fine.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+function scopeProblems(profile: ProviderProfile): ConfigProblem[] {
+  if (linkingScopes(profile).length > 0) return [];
+  return [
+    {
+      variable: 'UPSTREAM_SCOPE',
+      expectation: `is not set, and neither the ${profile.name} preset nor the provider's discovery document gives a default, so linkbridge would request no scope; ${NO_SCOPE_FIX}`,
+    },
+  ];
 }
 
 /** The account API the skill calls: `ACCOUNT_API_URL`, else the provider's userinfo endpoint (preset or discovery). */
@@ -117,7 +98,8 @@ export function accountApiUrlOf(accountApiUrl: string | undefined, profile: Prov
 async function discovered(upstream: UpstreamConfig, profile: ProfileOverrides, network: ProviderNetwork): Promise<ProfileOverrides> {
   const needed = !profile.authorization?.url || !profile.token?.url || !profile.userinfoUrl || !hasOwnScope(profile);
   if (!needed) return {};
-  const { metadata, openId } = await discoverMetadata(upstream, network);
+  const { metadata: document, openId } = await discoverMetadata(upstream, network);
+  const metadata = document as ServerMetadata;
   const methods = Array.isArray(metadata.token_endpoint_auth_methods_supported) ? metadata.token_endpoint_auth_methods_supported : undefined;
   return {
     authorization: {
@@ -150,25 +132,6 @@ function defaultScope(metadata: ServerMetadata, openIdDocument: boolean): string
   const supported = Array.isArray(metadata.scopes_supported) ? metadata.scopes_supported.filter((scope): scope is string => typeof scope === 'string') : undefined;
   if (!openIdDocument && !supported?.includes('openid')) return undefined;
   return OPENID_DEFAULT_SCOPES.filter((scope) => scope === 'openid' || !supported || supported.includes(scope)).join(' ');
-}
-
-/** Deep merge of plain objects, later ones winning; arrays and `null` replace, `undefined` is skipped. */
-export function mergeProfiles(...layers: ProfileOverrides[]): ProfileOverrides {
-  return layers.reduce<Record<string, unknown>>((merged, layer) => mergeObjects(merged, layer as Record<string, unknown>), {}) as ProfileOverrides;
-}
-
-function mergeObjects(base: Record<string, unknown>, layer: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(layer)) {
-    if (value === undefined) continue;
-    const current = result[key];
-    result[key] = isPlainObject(value) && isPlainObject(current) ? mergeObjects(current, value) : value;
-  }
-  return result;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

@@ -1,4 +1,4 @@
-import type { ProviderProfile, ScopeRule } from '../../models/provider-profile';
+import { linkingScopes, splitScopes, type ProviderProfile, type ScopeRule } from '../../models/provider-profile';
 
 /** What one authorization request carries besides the profile. */
 export interface AuthorizationRequestParams {
@@ -33,9 +33,11 @@ export function buildAuthorizationUrl(profile: ProviderProfile, params: Authoriz
   return `${url.toString()}${authorization.urlSuffix}`;
 }
 
-/** The scope asked for: Alexa's or the configured one, plus the scopes the provider always needs. */
+/**
+ * The scope asked for: Alexa's plus the scopes the provider always needs, or, when Alexa sends none or
+ * the profile replaces Alexa's, {@link linkingScopes} (the one value the skill package lists too).
+ */
 export function requestedScope(rule: ScopeRule, alexaScope: string | undefined): string | undefined {
-  const base = rule.alexa === 'replace' ? rule.value : alexaScope ?? rule.value;
-  const scopes = [...(base ?? '').split(/[\s,]+/), ...rule.always].filter(Boolean);
+  const scopes = rule.alexa === 'pass' && alexaScope !== undefined ? [...splitScopes(alexaScope), ...rule.always] : linkingScopes({ scope: rule });
   return scopes.length > 0 ? [...new Set(scopes)].join(rule.separator) : undefined;
 }

@@ -6,10 +6,16 @@ import type { RfcError } from '../../models/provider-profile';
  * one place, `toOAuthError` in `upstream-errors.ts`.
  */
 
+/** The settings that decide a token call's URL, as a failure's hint names them. */
+export const TOKEN_URL_SETTING = 'UPSTREAM_TOKEN_URL (or UPSTREAM_ISSUER / the preset it comes from)';
+export const REFRESH_URL_SETTING = 'UPSTREAM_REFRESH_URL (or the preset it comes from)';
+
 /** The provider answered with an error of its own (an RFC 6749 §5.2 body, or its own shape). */
 export class UpstreamRejectedError extends Error {
   /** How long the call took, in milliseconds; set by the client once the call is over. */
   durationMs?: number;
+  /** The setting that decides the URL called ({@link TOKEN_URL_SETTING} or {@link REFRESH_URL_SETTING}); set by the client. */
+  urlSetting?: string;
 
   constructor(
     /** The provider's error code as it sent it (`bad_verification_code`, `40029`, `invalid_code`). */
@@ -27,6 +33,8 @@ export class UpstreamRejectedError extends Error {
 export class UpstreamUnavailableError extends Error {
   /** How long the call took, in milliseconds; set by the client once the call is over. */
   durationMs?: number;
+  /** The setting that decides the URL called ({@link TOKEN_URL_SETTING} or {@link REFRESH_URL_SETTING}); set by the client. */
+  urlSetting?: string;
 
   constructor(
     readonly reason: 'timeout' | 'network' | 'server' | 'unreadable' | 'too_large',

@@ -27,7 +27,7 @@ export interface DiscoveryCheckResult {
 export async function checkDiscovery(config: Config, deps: DoctorDeps, timeoutMs: number): Promise<DiscoveryCheckResult> {
   const issuer = config.upstream.issuer;
   if (!issuer) {
-    return { findings: [{ check: 'discovery', severity: 'skipped', message: 'UPSTREAM_ISSUER is not set: the endpoints come from UPSTREAM_AUTHORIZATION_URL and UPSTREAM_TOKEN_URL' }] };
+    return { findings: [{ check: 'discovery', severity: 'skipped', message: 'UPSTREAM_ISSUER is not set: nothing to discover; the endpoints come from the preset, the config file or UPSTREAM_AUTHORIZATION_URL and UPSTREAM_TOKEN_URL' }] };
   }
   const base = issuer.replace(/\/+$/, '');
   const documentUrls =

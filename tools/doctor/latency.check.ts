@@ -1,6 +1,6 @@
 import type { Config } from '../../models/config';
 import type { Exchange } from './http-probe';
-import type { Finding } from './report';
+import { skipped, type Finding } from './report';
 
 /** Alexa waits this long for linkbridge's token answer, which includes the provider's. @see ../../docs/how-linking-works.md */
 export const ALEXA_TOKEN_BUDGET_MS = 4500;
@@ -13,7 +13,7 @@ export const SLOW_PROVIDER_MS = 2000;
  */
 export function checkLatency(config: Config, tokenExchange: Exchange): Finding[] {
   if (!tokenExchange.answered) {
-    return [{ check: 'latency', severity: 'skipped', message: 'the token endpoint did not answer (see above)' }];
+    return [skipped('latency', 'token-endpoint', 'needs an answer from the token endpoint')];
   }
   const took = tokenExchange.durationMs;
   const details = { 'token endpoint answered in': `${took} ms`, 'UPSTREAM_TIMEOUT_MS': config.upstream.timeoutMs, "Alexa's budget": `${ALEXA_TOKEN_BUDGET_MS} ms` };

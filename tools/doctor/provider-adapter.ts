@@ -4,13 +4,15 @@
  * error code), so a change in the provider code changes this file and nothing else in the doctor.
  */
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../../models/config';
+import type { v1 } from 'ask-smapi-model';
+import type { Config, ConfigProblem } from '../../models/config';
+import { linkingScopes } from '../../models/provider-profile';
 import { upstreamRedirectUri } from '../../linking/linking-deps';
-import { accountApiUrlOf, PRESETS, resolveProviderProfile } from '../../linking/providers/presets';
+import { accountApiUrlOf, PRESETS, resolveProfile } from '../../linking/providers/presets';
 import { readPath } from '../../linking/upstream/answer-path';
-import { requestedScope } from '../../linking/upstream/authorization-request';
 import { TransportError, type HttpTransport, type IncomingResponse, type OutgoingRequest } from '../../linking/upstream/http-transport';
 import { UpstreamClient, UpstreamRejectedError } from '../../linking/upstream-client';
+import { buildAccountLinkingRequest } from '../skill-package/manifest';
 import { jsonObject, probe, type DoctorDeps, type Exchange } from './http-probe';
 
 /** The provider as linkbridge would talk to it. */
@@ -20,10 +22,15 @@ export interface ProviderView {
   readonly authorizationUrl: string;
   readonly tokenUrl: string;
   /**
-   * Scope linkbridge asks the provider for when Alexa sends none (`UPSTREAM_SCOPE`, the config file or the
-   * preset, with the scopes the preset always adds).
+   * The scopes linkbridge asks the provider for when Alexa sends none (`UPSTREAM_SCOPE`, the config file,
+   * the preset or discovery, with the scopes the preset always adds): the one value the service, the
+   * skill package and the simulator use.
    */
-  readonly scope?: string;
+  readonly scopes: readonly string[];
+  /** True when the provider gets Alexa's scope (with the scopes always added) whenever Alexa sends one. */
+  readonly passesAlexaScope: boolean;
+  /** What `npm run skill:package` writes into `accountLinking.json` for this configuration. */
+  readonly accountLinking: v1.skill.accountLinking.AccountLinkingRequestPayload;
   readonly pkce: boolean;
   /** The account API the skill would call: `ACCOUNT_API_URL`, else the provider's userinfo endpoint. */
   readonly accountApiUrl?: string;
@@ -55,18 +62,28 @@ export function providerRedirectUri(config: Config): string {
 /** A code no provider has issued; it says where it comes from in provider logs. */
 const INVALID_CODE = 'linkbridge-doctor-check-not-a-real-code';
 
+/** The provider as the service would resolve it, and every problem that would stop its start. */
+export interface ProviderResolution {
+  /** Set when the profile resolves (even with no scope: that problem is in `problems`). */
+  readonly view?: ProviderView;
+  readonly problems: readonly ConfigProblem[];
+}
+
 /**
- * Resolves the provider profile exactly as the service does at boot (preset, discovery, config file,
- * `UPSTREAM_*`). Throws the loader's `ConfigError` when no usable profile results. The token request
- * waits `timeoutMs`, which may be longer than the service's, so a slow provider is measured.
+ * Resolves the provider profile exactly as the service does at boot (preset, config file, `UPSTREAM_*`,
+ * discovery). The token request waits `timeoutMs`, which may be longer than the service's, so a slow
+ * provider is measured.
  */
-export async function resolveProvider(config: Config, deps: DoctorDeps, timeoutMs: number): Promise<ProviderView> {
-  const profile = await resolveProviderProfile(config.upstream, deps.fetch);
-  return {
+export async function resolveProvider(config: Config, deps: DoctorDeps, timeoutMs: number): Promise<ProviderResolution> {
+  const { profile, problems } = await resolveProfile(config.upstream, deps.fetch);
+  if (!profile) return { problems };
+  const view: ProviderView = {
     name: profile.name,
     authorizationUrl: profile.authorization.url,
     tokenUrl: profile.token.url,
-    scope: requestedScope(profile.scope, undefined),
+    scopes: linkingScopes(profile),
+    passesAlexaScope: profile.scope.alexa === 'pass',
+    accountLinking: buildAccountLinkingRequest(config, profile).accountLinkingRequest ?? {},
     pkce: profile.authorization.pkce,
     accountApiUrl: accountApiUrlOf(config.skill.accountApiUrl, profile).url,
     settings: { authorizationUrl: settingFor(config, 'authorizationUrl'), tokenUrl: settingFor(config, 'tokenUrl') },
@@ -107,6 +124,7 @@ export async function resolveProvider(config: Config, deps: DoctorDeps, timeoutM
       };
     },
   };
+  return { view, problems };
 }
 
 /** Where an endpoint URL comes from, in the order the service resolves it. */
@@ -115,7 +133,7 @@ function settingFor(config: Config, field: 'authorizationUrl' | 'tokenUrl'): str
   const section = field === 'tokenUrl' ? 'token' : 'authorization';
   if (config.upstream[field]) return variable;
   if (config.upstream.profile?.[section]?.url) return `LINKBRIDGE_CONFIG (upstream.profile.${section}.url)`;
-  if (PRESETS[config.upstream.preset]?.[section]?.url) return `UPSTREAM_PRESET (the ${config.upstream.preset} preset's URL; set ${variable} to override)`;
+  if (PRESETS[config.upstream.preset][section]?.url) return `UPSTREAM_PRESET (the ${config.upstream.preset} preset's URL; set ${variable} to override)`;
   return `UPSTREAM_ISSUER (the URL comes from discovery; set ${variable} to override)`;
 }
 

@@ -18,6 +18,7 @@ export const CHECK_NAMES = {
   'token-lifetime': 'token lifetime',
   scope: 'scope',
   'account-api': 'account API',
+  'account-linking': "Alexa's account-linking settings",
   store: 'store',
 } as const;
 
@@ -34,6 +35,16 @@ export interface Finding {
   readonly fix?: string;
   /** Values worth copying (URLs to register, durations). Never a secret. */
   readonly details?: Readonly<Record<string, string | number | readonly string[]>>;
+  /** For a `skipped` finding: the check whose failure it waits on; it is printed after that check. */
+  readonly blockedBy?: CheckId;
+}
+
+/**
+ * A check that cannot run because another one failed: shown once, as skipped, naming the failed check,
+ * and never as a second error for the same cause.
+ */
+export function skipped(check: CheckId, blockedBy: CheckId, needs: string): Finding {
+  return { check, severity: 'skipped', blockedBy, message: `${needs}, and the ${CHECK_NAMES[blockedBy]} check above failed` };
 }
 
 export interface DoctorReport {
@@ -50,10 +61,14 @@ export interface DoctorResult {
   readonly exitCode: 0 | 1;
 }
 
-/** The findings in the order of {@link CHECK_NAMES} (each check's own findings keep their order), counted. */
+/**
+ * The findings in the order of {@link CHECK_NAMES} (each check's own findings keep their order), a
+ * skipped finding never before the check it waits on, counted.
+ */
 export function summarize(unordered: readonly Finding[]): DoctorResult {
-  const order = Object.keys(CHECK_NAMES);
-  const findings = [...unordered].sort((a, b) => order.indexOf(a.check) - order.indexOf(b.check));
+  const order: readonly string[] = Object.keys(CHECK_NAMES);
+  const place = (finding: Finding) => Math.max(order.indexOf(finding.check), finding.blockedBy === undefined ? -1 : order.indexOf(finding.blockedBy) + 0.5);
+  const findings = [...unordered].sort((a, b) => place(a) - place(b));
   const errors = findings.filter((finding) => finding.severity === 'error').length;
   const warnings = findings.filter((finding) => finding.severity === 'warning').length;
   return { report: { ok: errors === 0, errors, warnings, findings }, exitCode: errors === 0 ? 0 : 1 };

@@ -2,13 +2,12 @@ import type { ProviderMetadata } from './discovery.check';
 import type { Finding } from './report';
 
 /**
- * The scope linkbridge asks the provider for. With none, `skill:package` would write `"scopes": []`, Alexa
- * would send no scope, and many providers answer the sign-in with `access_denied` or a token the account
- * API refuses.
+ * The scopes linkbridge asks the provider for (the one value `skill:package` writes for Alexa too). With
+ * none, Alexa would send no scope, and many providers answer the sign-in with `access_denied` or a token
+ * the account API refuses.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
  */
-export function checkScope(requested: string | undefined, metadata?: ProviderMetadata): Finding[] {
-  const scopes = (requested ?? '').split(/[\s,]+/).filter(Boolean);
+export function checkScope(scopes: readonly string[], metadata?: ProviderMetadata): Finding[] {
   if (scopes.length === 0) {
     const example = metadata?.openId ? 'openid profile email' : 'the scopes the account API needs';
     return [

@@ -1,6 +1,6 @@
 import type { Clock } from '../../models/clock';
-import { parseDynamoDbStoreUrl, type Config } from '../../models/config';
-import { createRawStore, storeScheme } from '../../models/create-store';
+import type { Config, StoreLocation } from '../../models/config';
+import { createRawStore } from '../../models/create-store';
 import type { DynamoDbStore } from '../../models/dynamodb.store';
 import { DYNAMODB_ATTRIBUTES } from '../../models/dynamodb-table';
 import type { Finding } from './report';
@@ -19,12 +19,12 @@ export async function checkStore(
   config: Config,
   deps: { readonly clock: Clock },
   // The AWS SDK is loaded only when the store is DynamoDB (createRawStore loads it late).
-  open: (storeUrl: string) => DynamoDbStoreProbe = (storeUrl) => createRawStore(storeUrl, deps.clock) as DynamoDbStore,
+  open: (location: StoreLocation) => DynamoDbStoreProbe = (location) => createRawStore(location, deps.clock) as DynamoDbStore,
 ): Promise<Finding[]> {
-  if (storeScheme(config.storeUrl) !== 'dynamodb') return [];
-  const { table, region, endpoint } = parseDynamoDbStoreUrl(config.storeUrl);
+  if (config.store.kind !== 'dynamodb') return [];
+  const { table, region, endpoint } = config.store;
   const where = `the DynamoDB table ${table} (${endpoint ?? region})`;
-  const store = open(config.storeUrl);
+  const store = open(config.store);
   try {
     try {
       await store.ping();

@@ -1,6 +1,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Clock } from '../../models/clock';
 import { pageHeaders } from '../../models/html-page';
+import { linkingScopes, type ProviderProfile } from '../../models/provider-profile';
 import { createInProcessSkill } from '../../skill/in-process-skill';
 import type { SkillHostDeps } from '../../skill/skill-deps';
 import { ALEXA_REGIONS } from './alexa-request';
@@ -11,6 +12,8 @@ import { Simulator, SimulatorError, SUPPORTED_LOCALES } from './simulator';
 /** What the simulator's routes need: the skill's host deps, a clock for timings, fetch for the token endpoint. */
 export interface SimulatorRouterDeps extends SkillHostDeps {
   readonly clock: Clock;
+  /** The provider profile as resolved at start: the scopes the simulator sends, as Alexa would, come from it. */
+  readonly upstream: { readonly profile: ProviderProfile };
   readonly fetch?: typeof fetch;
 }
 
@@ -25,7 +28,7 @@ const COOKIE = 'linkbridge_simulator';
 export function createSimulatorRouter(deps: SimulatorRouterDeps): Router {
   const { config } = deps;
   const logger = deps.logger.child({ route: 'simulator' });
-  const simulator = new Simulator({ config, clock: deps.clock, fetch: deps.fetch ?? fetch, skill: createInProcessSkill(deps) });
+  const simulator = new Simulator({ config, scopes: linkingScopes(deps.upstream.profile), clock: deps.clock, fetch: deps.fetch ?? fetch, skill: createInProcessSkill(deps) });
   const secure = config.publicUrl.startsWith('https://');
   const pages = { main: simulatorPage('simulator/simulator.js'), link: simulatorPage('simulator.js') };
   const router = Router();

@@ -64,6 +64,8 @@ export interface SessionView {
 
 export interface SimulatorDeps {
   readonly config: Config;
+  /** The scopes Alexa sends: those `skill:package` writes into Alexa's account-linking settings (`linkingScopes`). */
+  readonly scopes: readonly string[];
   readonly clock: Clock;
   readonly fetch: typeof fetch;
   readonly skill: InProcessSkill;
@@ -124,7 +126,7 @@ export class Simulator {
       clientId: config.alexa.clientId,
       responseType: config.linkMode === 'code' ? 'code' : 'token',
       redirectUri,
-      scope: config.upstream.scope,
+      scope: this.deps.scopes.join(' ') || undefined,
     });
     const session = this.newSession(locale, region);
     session.linking = { ...attempt, startedAt: this.deps.clock.now() };

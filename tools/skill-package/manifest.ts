@@ -1,5 +1,6 @@
 import type { v1 } from 'ask-smapi-model';
 import type { Config } from '../../models/config';
+import { linkingScopes, type ProviderProfile } from '../../models/provider-profile';
 
 type Manifest = v1.skill.Manifest.SkillManifestEnvelope;
 type AccountLinking = v1.skill.accountLinking.AccountLinkingRequest;
@@ -66,13 +67,16 @@ export function buildSkillManifest(config: Config, privacyPolicyUrl = config.ski
 }
 
 /**
- * The body of `ask smapi update-account-linking-info`, from the running config: linkbridge's own
- * authorization and token URLs, `AUTH_CODE` or `IMPLICIT` by `LINK_MODE`, Alexa's client credentials.
+ * The body of `ask smapi update-account-linking-info`, from the running config and the provider profile
+ * as the service resolves it: linkbridge's own authorization and token URLs, `AUTH_CODE` or `IMPLICIT`
+ * by `LINK_MODE`, Alexa's client credentials, and the scopes linkbridge asks the provider for
+ * ({@link linkingScopes}), so Alexa sends exactly those. The doctor compares a written file with this.
  * @see https://developer.amazon.com/docs/smapi/account-linking-schemas.html
  */
-export function buildAccountLinkingRequest(config: Config): AccountLinking {
-  const scopes = (config.upstream.scope ?? '').split(/[\s,]+/).filter(Boolean);
-  const domains = [...new Set([config.upstream.authorizationUrl, config.upstream.issuer].filter((url): url is string => Boolean(url)).map((url) => new URL(url).hostname))];
+export function buildAccountLinkingRequest(config: Config, profile: ProviderProfile): AccountLinking {
+  const scopes = linkingScopes(profile);
+  // Where the sign-in page Alexa's browser is sent to comes from.
+  const domains = [...new Set([profile.authorization.url, config.upstream.issuer].filter((url): url is string => Boolean(url)).map((url) => new URL(url).hostname))];
   const common = {
     authorizationUrl: `${config.publicUrl}/oauth/authorize`,
     clientId: config.alexa.clientId,

@@ -1,8 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALEXA_REDIRECT_HOSTS, ConfigError, loadConfig, type Config } from '../../models/config';
-import { configuredScope, NO_SCOPE_FIX, resolveProviderProfile } from '../../linking/providers/presets';
-import { requestedScope } from '../../linking/upstream/authorization-request';
+import { ALEXA_REDIRECT_HOSTS, ConfigError, loadConfig, type Config, type ConfigProblem } from '../../models/config';
+import { resolveProfile } from '../../linking/providers/presets';
 import { buildAccountLinkingRequest, buildSkillManifest } from './manifest';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -34,18 +33,23 @@ export interface SkillPackagePlan {
 }
 
 /**
- * Builds `skill-package/skill.json` and `accountLinking.json` from the configuration, or refuses when they
- * would be wrong: demo values (unless `demo`), no Alexa redirect URL (no vendor id), a non-HTTPS endpoint,
- * no privacy policy, no scope. Throws the loader's `ConfigError` for a refused variable.
+ * Builds `skill-package/skill.json` and `accountLinking.json` from the configuration and the provider
+ * profile resolved as the service resolves it at start (discovery included, through `fetch`), or refuses
+ * when they would be wrong: demo values (unless `demo`), no Alexa redirect URL (no vendor id), a
+ * non-HTTPS endpoint, no privacy policy, a profile the service would refuse (no scope among them).
+ * Every problem is listed at once. Throws the loader's `ConfigError` when the configuration itself does
+ * not load.
  *
- * With `UPSTREAM_SCOPE` unset, the scopes written are the ones linkbridge asks for when Alexa sends none:
- * the preset's or the config file's, or `discoveredScope` (what the provider's discovery document gave,
- * resolved by the caller, as the service does at start).
+ * The scopes written are the ones linkbridge asks the provider for when Alexa sends none, computed from
+ * the resolved profile by the one function the service uses: Alexa then sends exactly those.
  */
-export function planSkillPackage(env: Env, options: { readonly demo: boolean; readonly root: string; readonly discoveredScope?: string }): SkillPackagePlan {
+export async function planSkillPackage(
+  env: Env,
+  options: { readonly demo: boolean; readonly root: string; readonly fetch?: typeof fetch },
+): Promise<SkillPackagePlan> {
   const config = loadConfig(env);
-  const linking = withDefaultScopes(buildAccountLinkingRequest(config), config.upstream.scope ? undefined : (configuredScope(config.upstream) ?? options.discoveredScope));
-  const problems: string[] = [];
+  const resolution = await resolveProfile(config.upstream, options.fetch ?? fetch);
+  const problems: string[] = resolution.problems.map((problem) => describeResolutionProblem(problem, config));
   const warnings: string[] = [];
   const unlessDemo = (problem: string) => (options.demo ? warnings : problems).push(problem);
 
@@ -64,11 +68,9 @@ export function planSkillPackage(env: Env, options: { readonly demo: boolean; re
   if (!config.skill.privacyPolicyUrl) {
     unlessDemo(`PRIVACY_POLICY_URL is not set: skills with account linking need a privacy policy; set it to your policy's URL (a demo package uses ${config.publicUrl}/privacy)`);
   }
-  if ((linking.accountLinkingRequest?.scopes ?? []).length === 0) {
-    problems.push(`UPSTREAM_SCOPE is not set: accountLinking.json would hold "scopes": [], Alexa would request no scope and the provider would grant nothing the skill can use; ${NO_SCOPE_FIX}`);
-  }
-  if (problems.length > 0) throw new SkillPackageRefusal(problems);
+  if (problems.length > 0 || !resolution.profile) throw new SkillPackageRefusal(problems);
 
+  const linking = buildAccountLinkingRequest(config, resolution.profile);
   return {
     files: [
       { path: join(options.root, 'skill-package', 'skill.json'), content: `${JSON.stringify(buildSkillManifest(config), null, 2)}\n` },
@@ -78,34 +80,21 @@ export function planSkillPackage(env: Env, options: { readonly demo: boolean; re
   };
 }
 
+/** A problem the service would refuse to start with, as the package refusal says it. */
+function describeResolutionProblem(problem: ConfigProblem, config: Config): string {
+  const line = `${problem.variable}: ${problem.expectation}`;
+  if (problem.variable === 'UPSTREAM_SCOPE') return `${line} (accountLinking.json would hold "scopes": [] and Alexa would request no scope)`;
+  // The demo package is read from the embedded demo provider, which runs only while linkbridge does.
+  if (config.demo && problem.variable === 'UPSTREAM_ISSUER') return `${line}; start linkbridge in demo mode (npm start) and run the command again`;
+  return line;
+}
+
 /** Writes the planned files; the one holding ALEXA_CLIENT_SECRET stays readable by its owner only. */
 export function writeSkillPackage(plan: SkillPackagePlan): void {
   for (const file of plan.files) {
     writeFileSync(file.path, file.content, file.mode === undefined ? {} : { mode: file.mode });
     // `mode` above applies only when the file is new; the secret stays owner-only either way.
     if (file.mode !== undefined) chmodSync(file.path, file.mode);
-  }
-}
-
-/** Alexa's account-linking settings list the scopes linkbridge would ask for anyway, so the console shows them. */
-function withDefaultScopes(linking: ReturnType<typeof buildAccountLinkingRequest>, scope: string | undefined): ReturnType<typeof buildAccountLinkingRequest> {
-  const scopes = (scope ?? '').split(/[\s,]+/).filter(Boolean);
-  if (scopes.length === 0 || !linking.accountLinkingRequest || (linking.accountLinkingRequest.scopes ?? []).length > 0) return linking;
-  return { ...linking, accountLinkingRequest: { ...linking.accountLinkingRequest, scopes } };
-}
-
-/**
- * The scope the provider's discovery document gives when nothing configured names one, as the service
- * resolves it at start; `undefined` when there is nothing to discover or discovery fails (the refusal
- * then names UPSTREAM_SCOPE, and `npm run doctor` says why discovery failed).
- */
-export async function discoverScope(env: Env, fetchImpl: typeof fetch = fetch): Promise<string | undefined> {
-  try {
-    const config = loadConfig(env);
-    if (config.demo || config.upstream.scope || !config.upstream.issuer || configuredScope(config.upstream) !== undefined) return undefined;
-    return requestedScope((await resolveProviderProfile(config.upstream, fetchImpl)).scope, undefined);
-  } catch {
-    return undefined;
   }
 }
 
@@ -119,16 +108,18 @@ function hasAlexaRedirectUrl(config: Config): boolean {
  */
 async function main(): Promise<void> {
   const demo = process.argv.slice(2).includes('--demo');
-  const discoveredScope = await discoverScope(process.env);
   try {
-    const plan = planSkillPackage(process.env, { demo, root: process.cwd(), discoveredScope });
+    const plan = await planSkillPackage(process.env, { demo, root: process.cwd() });
     writeSkillPackage(plan);
     for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
     for (const file of plan.files) process.stdout.write(`wrote ${file.path}\n`);
   } catch (error) {
     if (error instanceof ConfigError) {
-      const help = error.variable === 'ALEXA_VENDOR_IDS' && !error.message.includes('mycid') ? `; ${VENDOR_ID_HELP}` : '';
-      process.stderr.write(`skill:package: configuration error: ${error.message}${help}\n`);
+      const lines = error.problems.map((problem) => {
+        const help = problem.variable === 'ALEXA_VENDOR_IDS' && !problem.expectation.includes('mycid') ? `; ${VENDOR_ID_HELP}` : '';
+        return `- ${problem.variable}: ${problem.expectation}${help}`;
+      });
+      process.stderr.write(`skill:package: nothing written; the configuration has ${lines.length === 1 ? 'a problem' : `${lines.length} problems`}:\n${lines.join('\n')}\n`);
     } else if (error instanceof SkillPackageRefusal) {
       process.stderr.write(`skill:package: nothing written:\n${error.problems.map((problem) => `- ${problem}`).join('\n')}\n`);
     } else {

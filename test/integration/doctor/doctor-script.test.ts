@@ -3,6 +3,8 @@
  * standard output as JSON, the exit code for scripts and CI.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoProvider, type DemoProvider } from '../../../tools/demo/demo-provider';
 import type { DoctorReport } from '../../../tools/doctor/report';
@@ -14,8 +16,11 @@ const PUBLIC_URL = 'https://linkbridge.example.com';
 
 const cleanup = new Cleanup();
 let provider: DemoProvider;
+/** The doctor reads `accountLinking.json` from its working directory: an empty one, whatever the checkout holds. */
+let workingDirectory: string;
 
 beforeAll(async () => {
+  workingDirectory = cleanup.add(mkdtempSync(join(tmpdir(), 'doctor-script-')), (directory) => rmSync(directory, { recursive: true, force: true }));
   provider = cleanup.add(
     await startDemoProvider({ port: 0, clients: [{ clientId: 'linkbridge-at-provider', clientSecret: 'provider-issued-secret', redirectUris: [`${PUBLIC_URL}/oauth/callback`] }] }),
     (started) => started.close(),
@@ -28,8 +33,8 @@ function runScript(env: Record<string, string>, args: string[]): Promise<{ code:
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['-r', 'ts-node/register', join('tools', 'doctor', 'cli.ts'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: 'true', ...env }, timeout: 30_000 },
+      ['-r', require.resolve('ts-node/register'), join(ROOT, 'tools', 'doctor', 'cli.ts'), ...args],
+      { cwd: workingDirectory, env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env }, timeout: 30_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -72,4 +77,19 @@ test('without --json: the report is for a person, with the setting and the fix u
   expect(stdout).toMatch(/\[ERROR\] public URL: http:\/\/linkbridge\.example\.com is not HTTPS[^\n]*\n\s+setting: PUBLIC_URL\n\s+fix: /);
   expect(stdout).toMatch(/1 error, 0 warnings: linking will fail until the errors are fixed\./);
   expect(code).toBe(1);
+});
+
+test('--json: an accountLinking.json in the working directory that asks for fewer scopes is a warning', async () => {
+  const path = join(workingDirectory, 'accountLinking.json');
+  writeFileSync(path, JSON.stringify({ accountLinkingRequest: { type: 'AUTH_CODE', authorizationUrl: `${PUBLIC_URL}/oauth/authorize`, clientId: 'alexa-skill', scopes: ['openid'] } }));
+  try {
+    // Without UPSTREAM_SCOPE, linkbridge asks for the discovered openid profile email and passes Alexa's scopes on.
+    const { stdout } = await runScript({ ...env(), UPSTREAM_SCOPE: '' }, ['--json']);
+    const report = JSON.parse(stdout) as DoctorReport;
+    expect(report.findings.filter((finding) => finding.check === 'account-linking' && finding.severity === 'warning')).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/^Alexa will ask for openid \(.*accountLinking\.json\), fewer scopes/) }),
+    ]);
+  } finally {
+    rmSync(path, { force: true });
+  }
 });

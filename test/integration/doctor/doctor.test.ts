@@ -3,8 +3,11 @@
  * and its userinfo endpoint as the account API. A good configuration passes; each broken one is named
  * by its own finding, with the setting to change, and exits non-zero.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDemoProvider, type DemoProvider } from '../../../tools/demo/demo-provider';
-import type { Finding } from '../../../tools/doctor/report';
+import { formatReport, type Finding } from '../../../tools/doctor/report';
 import { runDoctor } from '../../../tools/doctor/run-doctor';
 import { AccountApiServer } from '../../support/account-api-server';
 import { Cleanup } from '../../support/cleanup';
@@ -18,6 +21,8 @@ const UPSTREAM_CLIENT_SECRET = 'provider-issued-secret';
 const cleanup = new Cleanup();
 let provider: DemoProvider;
 let closedPort: number;
+/** Where `npm run skill:package` would have written `accountLinking.json`; empty unless a test writes it. */
+let workingDirectory: string;
 
 beforeAll(async () => {
   provider = cleanup.add(
@@ -28,6 +33,7 @@ beforeAll(async () => {
     (started) => started.close(),
   );
   closedPort = await freePort();
+  workingDirectory = cleanup.add(mkdtempSync(join(tmpdir(), 'doctor-')), (directory) => rmSync(directory, { recursive: true, force: true }));
 });
 afterAll(() => cleanup.run());
 
@@ -61,7 +67,7 @@ function deps(delayMs = 40) {
     clock.advanceSeconds(delayMs / 1000);
     return response;
   };
-  return { fetch: timedFetch, clock };
+  return { fetch: timedFetch, clock, accountLinkingPath: join(workingDirectory, 'accountLinking.json') };
 }
 
 function errorsOf(findings: readonly Finding[]): Finding[] {
@@ -142,7 +148,11 @@ const BROKEN: Array<[string, () => Record<string, string | undefined>, { check: 
   ],
   ['HTTP PUBLIC_URL', () => ({ PUBLIC_URL: 'http://linkbridge.example.com' }), { check: 'public-url', setting: 'PUBLIC_URL', message: /is not HTTPS/ }],
   ['PUBLIC_URL on another port', () => ({ PUBLIC_URL: 'https://linkbridge.example.com:8443' }), { check: 'public-url', setting: 'PUBLIC_URL', message: /port 8443: Alexa calls only port 443/ }],
-  ['no scope, and no discovery to give one', () => ({ ...withoutDiscovery(), UPSTREAM_SCOPE: undefined }), { check: 'scope', setting: 'UPSTREAM_SCOPE', message: /no scope is requested/ }],
+  [
+    'no scope, and no discovery to give one',
+    () => ({ ...withoutDiscovery(), UPSTREAM_SCOPE: undefined }),
+    { check: 'config', setting: 'UPSTREAM_SCOPE', message: /would refuse to start: UPSTREAM_SCOPE: is not set/ },
+  ],
   [
     'unreachable account API',
     () => ({ ACCOUNT_API_URL: `http://127.0.0.1:${closedPort}/me` }),
@@ -157,9 +167,9 @@ const BROKEN: Array<[string, () => Record<string, string | undefined>, { check: 
   [
     'lower-case vendor id',
     () => ({ ALEXA_VENDOR_IDS: 'm3bvp74n95sp1f' }),
-    { check: 'redirect-uris', setting: 'ALEXA_VENDOR_IDS', message: /vendor ids are upper case \(did you mean M3BVP74N95SP1F\?\).*ask smapi get-vendor-list/ },
+    { check: 'config', setting: 'ALEXA_VENDOR_IDS', message: /vendor ids are upper case \(did you mean M3BVP74N95SP1F\?\).*ask smapi get-vendor-list/ },
   ],
-  ['token lifetime under 360 s', () => ({ DEFAULT_EXPIRES_IN: '300' }), { check: 'token-lifetime', setting: 'DEFAULT_EXPIRES_IN', message: /DEFAULT_EXPIRES_IN: expects a whole number from 360/ }],
+  ['token lifetime under 360 s', () => ({ DEFAULT_EXPIRES_IN: '300' }), { check: 'config', setting: 'DEFAULT_EXPIRES_IN', message: /DEFAULT_EXPIRES_IN: expects a whole number from 360/ }],
   [
     'no provider at all (demo mode)',
     () => ({ UPSTREAM_ISSUER: undefined, UPSTREAM_CLIENT_ID: undefined, UPSTREAM_CLIENT_SECRET: undefined, UPSTREAM_SCOPE: undefined }),
@@ -217,4 +227,123 @@ test('no secret reaches the report', async () => {
   const { report } = await runDoctor({ ...goodEnv(), UPSTREAM_CLIENT_SECRET: 'a-secret-the-provider-never-issued' }, deps());
   const text = JSON.stringify(report);
   for (const secret of ['a-secret-the-provider-never-issued', 'alexa-secret-value', TEST_SEALING_KEY]) expect(text).not.toContain(secret);
+});
+
+describe('one error per cause; what depends on it is skipped, after it, naming it', () => {
+  /** The report's lines: no skipped check is printed before the error it waits on. */
+  function expectSkipsAfterTheirErrors(findings: readonly Finding[]) {
+    const text = formatReport({ ok: false, errors: 1, warnings: 0, findings });
+    const firstError = text.indexOf('[ERROR]');
+    expect(firstError).toBeGreaterThan(0);
+    expect(text.indexOf('[skip]')).toBeGreaterThan(firstError);
+  }
+
+  test('a misspelt preset: one error naming UPSTREAM_PRESET; nothing else is an error', async () => {
+    const { report, exitCode } = await runDoctor({ ...goodEnv(), UPSTREAM_PRESET: 'odic', UPSTREAM_SCOPE: undefined, ACCOUNT_API_URL: undefined }, deps());
+    expect(errorsOf(report.findings)).toEqual([expect.objectContaining({ check: 'config', setting: 'UPSTREAM_PRESET', message: expect.stringMatching(/expects one of .*got "odic"/) })]);
+    expect(report.findings.find((finding) => finding.message === 'every variable is valid')).toBeUndefined();
+    const skipped = report.findings.filter((finding) => finding.severity === 'skipped');
+    expect(skipped.map((finding) => finding.check)).toEqual(expect.arrayContaining(['scope', 'account-api', 'token-endpoint']));
+    for (const finding of skipped) expect(finding).toMatchObject({ blockedBy: 'config', message: expect.stringMatching(/, and the configuration check above failed$/) });
+    expectSkipsAfterTheirErrors(report.findings);
+    expect(exitCode).toBe(1);
+  });
+
+  test('a wrong issuer: one discovery error; the scope, account API and endpoints wait on it', async () => {
+    const { report } = await runDoctor({ ...goodEnv(), UPSTREAM_ISSUER: `http://127.0.0.1:${closedPort}`, UPSTREAM_SCOPE: undefined, ACCOUNT_API_URL: undefined }, deps());
+    expect(errorsOf(report.findings)).toEqual([expect.objectContaining({ check: 'discovery', setting: 'UPSTREAM_ISSUER' })]);
+    const waiting = report.findings.filter((finding) => finding.severity === 'skipped').map((finding) => [finding.check, finding.blockedBy]);
+    expect(waiting).toEqual([
+      ['authorization-endpoint', 'discovery'],
+      ['token-endpoint', 'discovery'],
+      ['latency', 'discovery'],
+      ['scope', 'discovery'],
+      ['account-api', 'discovery'],
+      ['account-linking', 'discovery'],
+    ]);
+    expectSkipsAfterTheirErrors(report.findings);
+  });
+
+  test('missing required variables: all listed at once, one error each, and every other check skipped', async () => {
+    const { report } = await runDoctor({ ...goodEnv(), ALEXA_CLIENT_ID: undefined, ALEXA_CLIENT_SECRET: undefined, ALEXA_VENDOR_IDS: undefined }, deps());
+    expect(errorsOf(report.findings).map((finding) => finding.setting)).toEqual(['ALEXA_CLIENT_ID', 'ALEXA_CLIENT_SECRET', 'ALEXA_VENDOR_IDS']);
+    expect(report.findings.filter((finding) => finding.severity === 'skipped')).toHaveLength(10);
+    expectSkipsAfterTheirErrors(report.findings);
+  });
+
+  test('a token endpoint that does not answer: its error, then latency skipped naming it', async () => {
+    const { report } = await runDoctor({ ...goodEnv(), UPSTREAM_TOKEN_URL: `http://127.0.0.1:${closedPort}/token` }, deps());
+    expect(report.findings.find((finding) => finding.check === 'latency')).toMatchObject({ severity: 'skipped', blockedBy: 'token-endpoint', message: expect.stringMatching(/the provider token endpoint check above failed/) });
+  });
+});
+
+describe("accountLinking.json: what Alexa is told, against what this configuration expects", () => {
+  /** The file `npm run skill:package` writes for goodEnv() without UPSTREAM_SCOPE (discovery gives openid profile email). */
+  function written(changes: Record<string, unknown> = {}) {
+    return {
+      accountLinkingRequest: {
+        type: 'AUTH_CODE',
+        authorizationUrl: `${PUBLIC_URL}/oauth/authorize`,
+        clientId: 'alexa-skill',
+        scopes: ['openid', 'profile', 'email'],
+        domains: ['127.0.0.1'],
+        skipOnEnablement: false,
+        accessTokenUrl: `${PUBLIC_URL}/oauth/token`,
+        clientSecret: 'alexa-secret-value',
+        accessTokenScheme: 'HTTP_BASIC',
+        defaultTokenExpirationInSeconds: 3600,
+        ...changes,
+      },
+    };
+  }
+  const env = () => ({ ...goodEnv(), UPSTREAM_SCOPE: undefined, ACCOUNT_API_URL: undefined });
+  async function doctorWith(file: unknown) {
+    writeFileSync(join(workingDirectory, 'accountLinking.json'), JSON.stringify(file));
+    try {
+      return (await runDoctor(env(), deps())).report.findings.filter((finding) => finding.check === 'account-linking');
+    } finally {
+      rmSync(join(workingDirectory, 'accountLinking.json'), { force: true });
+    }
+  }
+
+  test('none written yet: the scopes skill:package will write, which are the ones linkbridge asks for', async () => {
+    const { report } = await runDoctor(env(), deps());
+    expect(report.findings.filter((finding) => finding.check === 'account-linking')).toEqual([
+      expect.objectContaining({ severity: 'info', details: { scopes: ['openid', 'profile', 'email'] } }),
+    ]);
+  });
+
+  test('a file that matches passes', async () => {
+    expect(await doctorWith(written())).toEqual([expect.objectContaining({ severity: 'ok', message: expect.stringMatching(/matches this configuration; Alexa asks for openid profile email/) })]);
+  });
+
+  test('Alexa asking for fewer scopes than the account API needs is a warning saying what the skill will lack', async () => {
+    const findings = await doctorWith(written({ scopes: ['openid'] }));
+    expect(findings).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        setting: 'accountLinking.json (npm run skill:package)',
+        message: expect.stringMatching(/Alexa will ask for openid .*fewer scopes than linkbridge asks for and the account API needs \(openid profile email\).*grants no profile, email/),
+      }),
+    ]);
+  });
+
+  test('other scopes than linkbridge asks for are said, too', async () => {
+    expect(await doctorWith(written({ scopes: ['openid', 'profile', 'email', 'address'] }))).toEqual([
+      expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/lists the scopes openid profile email address, but linkbridge asks the provider for openid profile email/) }),
+    ]);
+  });
+
+  test('another client id, secret or URL is an error, and the secret is never shown', async () => {
+    const findings = await doctorWith(written({ clientId: 'old-skill', clientSecret: 'an-old-secret', accessTokenUrl: 'https://old.example.com/oauth/token' }));
+    expect(findings).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/access token URL is "https:\/\/old\.example\.com\/oauth\/token".*client id is "old-skill", not "alexa-skill".*client secret differs/) })]);
+    expect(JSON.stringify(findings)).not.toContain('an-old-secret');
+    expect(JSON.stringify(findings)).not.toContain('alexa-secret-value');
+  });
+});
+
+test('UPSTREAM_TOKEN_URL moved without the refresh URL of a preset that refreshes elsewhere: a warning naming UPSTREAM_REFRESH_URL', async () => {
+  const env = { ...goodEnv(), UPSTREAM_ISSUER: undefined, UPSTREAM_PRESET: 'wechat', UPSTREAM_SCOPE: undefined, UPSTREAM_TOKEN_URL: `${provider.issuer}/token` };
+  const { report } = await runDoctor(env, deps());
+  expect(report.findings.filter((finding) => finding.setting === 'UPSTREAM_REFRESH_URL')).toEqual([expect.objectContaining({ check: 'config', severity: 'warning' })]);
 });

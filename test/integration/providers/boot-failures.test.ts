@@ -30,12 +30,12 @@ async function bootFailure(env: Record<string, string | undefined>, file?: unkno
 
 test('an unknown preset names UPSTREAM_PRESET and the presets there are', async () => {
   const error = await bootFailure({ UPSTREAM_PRESET: 'gitlab' });
-  expect(error.message).toBe('UPSTREAM_PRESET: expects one of oauth2 | oidc | github | wechat | facebook | slack | x, got "gitlab"');
+  expect(error.message).toBe('UPSTREAM_PRESET: expects one of oauth2 | oidc | github | wechat | wechat-official | facebook | slack | x, got "gitlab"');
 });
 
 test('a profile missing an endpoint names the variable and the file field', async () => {
   const error = await bootFailure({ UPSTREAM_TOKEN_URL: undefined }, { upstream: { profile: { name: 'acme' } } });
-  expect(error.variable).toBe('UPSTREAM_TOKEN_URL');
+  expect(error.problems.map((problem) => problem.variable)).toEqual(['UPSTREAM_TOKEN_URL']);
   expect(error.message).toMatch(/upstream\.profile\.token\.url in LINKBRIDGE_CONFIG/);
 });
 

@@ -37,6 +37,8 @@ export interface PresetCase {
   readonly file?: (origin: string) => { upstream: { profile: ProfileOverrides } };
   /** The scope the skill's account-linking settings give Alexa. */
   readonly alexaScope: string;
+  /** Headers of the browser the user signs in with (WeChat's official-account page opens only in WeChat's). */
+  readonly browserHeaders?: Readonly<Record<string, string>>;
   /** What the authorization request must look like for this provider. */
   readonly expectAuthorization: (upstream: URL, raw: string) => void;
   /** What the code exchange call must look like. */
@@ -86,8 +88,8 @@ export async function authorize(bridge: Linkbridge, testCase: PresetCase, mode: 
 }
 
 /** The user at the provider: the browser follows the authorization URL (its fragment stays in the browser). */
-export async function visitProvider(upstreamUrl: string): Promise<URL> {
-  const response = await fetch(upstreamUrl.split('#')[0], { redirect: 'manual' });
+export async function visitProvider(upstreamUrl: string, browserHeaders: Readonly<Record<string, string>> = {}): Promise<URL> {
+  const response = await fetch(upstreamUrl.split('#')[0], { redirect: 'manual', headers: browserHeaders });
   expect(response.status).toBe(302);
   const location = new URL(response.headers.get('location')!);
   expect(`${location.origin}${location.pathname}`).toBe(CLIENT.redirectUri);
@@ -104,7 +106,7 @@ export async function callback(bridge: Linkbridge, location: URL): Promise<URL> 
 }
 
 export async function link(bridge: Linkbridge, testCase: PresetCase, mode: 'code' | 'token' = 'code'): Promise<URL> {
-  return callback(bridge, await visitProvider(await authorize(bridge, testCase, mode)));
+  return callback(bridge, await visitProvider(await authorize(bridge, testCase, mode), testCase.browserHeaders));
 }
 
 /** Alexa's token request (HTTP Basic, as the skill's settings say). */
@@ -144,7 +146,7 @@ export function describePresetFlows(testCase: PresetCase): void {
     const upstream = await authorize(bridge, testCase);
     testCase.expectAuthorization(new URL(upstream), upstream);
     // The provider's strict checks pass: it sends the user back with a code.
-    expect((await visitProvider(upstream)).searchParams.get('code')).toBeTruthy();
+    expect((await visitProvider(upstream, testCase.browserHeaders)).searchParams.get('code')).toBeTruthy();
   });
 
   test('code exchange: Alexa gets the provider\'s token, normalized', async () => {

@@ -9,7 +9,7 @@ import { startGithubReplica } from '../../support/provider-replicas/github.repli
 import { startOidcReplica } from '../../support/provider-replicas/oidc.replica';
 import { s256, type RunningReplica } from '../../support/provider-replicas/replica-server';
 import { startSlackReplica } from '../../support/provider-replicas/slack.replica';
-import { startWechatReplica } from '../../support/provider-replicas/wechat.replica';
+import { startWechatReplica, WECHAT_BROWSER_USER_AGENT } from '../../support/provider-replicas/wechat.replica';
 import { startXReplica } from '../../support/provider-replicas/x.replica';
 import { Cleanup } from '../../support/cleanup';
 import { CLIENT } from './preset-suite';
@@ -120,12 +120,18 @@ describe('GitHub replica: lifetime, repetition, PKCE', () => {
 
 /** @see https://developers.weixin.qq.com/doc/offiaccount/en/OA_Web_Apps/Wechat_webpage_authorization.html */
 describe('WeChat replica', () => {
-  test('refuses RFC names, a wrong redirect_uri, parameters out of order and a reused code', async () => {
+  test('refuses RFC names, a wrong redirect_uri, parameters out of order, the wrong scope or browser, and a reused code', async () => {
     const replica = await start(() => startWechatReplica(CLIENT));
     const redirect = encodeURIComponent(CLIENT.redirectUri);
-    const authorizeUrl = `${replica.origin}/connect/oauth2/authorize?appid=${CLIENT.clientId}&redirect_uri=${redirect}&response_type=code&scope=snsapi_userinfo&state=abc`;
-    expect((await call(`${replica.origin}/connect/oauth2/authorize?client_id=${CLIENT.clientId}&redirect_uri=${redirect}&response_type=code&scope=snsapi_userinfo`)).status).toBe(400);
-    expect((await call(`${replica.origin}/connect/oauth2/authorize?redirect_uri=${redirect}&appid=${CLIENT.clientId}&response_type=code&scope=snsapi_userinfo`)).status).toBe(400);
+    const inWechat = { headers: { 'user-agent': WECHAT_BROWSER_USER_AGENT } };
+    const official = `${replica.origin}/connect/oauth2/authorize?appid=${CLIENT.clientId}&redirect_uri=${redirect}&response_type=code&scope=snsapi_userinfo&state=abc`;
+    expect((await call(`${replica.origin}/connect/oauth2/authorize?client_id=${CLIENT.clientId}&redirect_uri=${redirect}&response_type=code&scope=snsapi_userinfo`, inWechat)).status).toBe(400);
+    expect((await call(`${replica.origin}/connect/oauth2/authorize?redirect_uri=${redirect}&appid=${CLIENT.clientId}&response_type=code&scope=snsapi_userinfo`, inWechat)).status).toBe(400);
+    expect((await call(official.replace(redirect, encodeURIComponent('https://elsewhere.test/cb')), inWechat)).text).toContain('redirect_uri');
+    // The official account's page opens only in WeChat's browser; the website login's in any, with snsapi_login only.
+    expect((await call(official)).text).toContain('请在微信客户端打开链接');
+    const authorizeUrl = `${replica.origin}/connect/qrconnect?appid=${CLIENT.clientId}&redirect_uri=${redirect}&response_type=code&scope=snsapi_login&state=abc`;
+    expect((await call(authorizeUrl.replace('snsapi_login', 'snsapi_userinfo'))).status).toBe(400);
     expect((await call(authorizeUrl.replace(redirect, encodeURIComponent('https://elsewhere.test/cb')))).text).toContain('redirect_uri');
     const token = (query: string) => call(`${replica.origin}/sns/oauth2/access_token?${query}`);
     const code = await codeFrom(authorizeUrl);

@@ -1,34 +1,61 @@
 /**
- * WeChat web authorization as documented: the authorization URL with its parameters in a fixed order
- * (appid, redirect_uri, response_type, scope, state) ending in `#wechat_redirect`, a `state` of at most
- * 128 bytes, a refusal that returns `state` without `code`, GET token and refresh calls taking
+ * WeChat's two web sign-ins as documented, sharing one token API:
+ * - Website application login (`/connect/qrconnect`): a page any browser opens, showing a QR code the
+ *   user scans with the WeChat app; `appid`, `redirect_uri`, `response_type=code`, `scope=snsapi_login`
+ *   (a website application's only scope; otherwise "该链接无法访问", this link cannot be opened), `state`,
+ *   then `#wechat_redirect`. The replica's `decision` stands for the user's scan and confirmation.
+ *   https://developers.weixin.qq.com/doc/oplatform/en/Website_App/WeChat_Login/Wechat_Login.html
+ * - Official account web authorization (`/connect/oauth2/authorize`): served only inside WeChat's own
+ *   browser (its user agent says `MicroMessenger`; elsewhere the page says "请在微信客户端打开链接", open
+ *   the link in the WeChat client), its parameters in a fixed order (appid, redirect_uri, response_type,
+ *   scope, state), scope `snsapi_base` or `snsapi_userinfo`.
+ *   https://developers.weixin.qq.com/doc/offiaccount/en/OA_Web_Apps/Wechat_webpage_authorization.html
+ * Both: a `state` of at most 128 bytes of a-zA-Z0-9, a refusal that returns `state` without `code`, GET
+ * token (`sns/oauth2/access_token`) and refresh (`sns/oauth2/refresh_token`) calls taking
  * `appid`/`secret`, JSON sent as `text/plain`, and errors as HTTP 200 `{"errcode","errmsg"}`.
- * @see https://developers.weixin.qq.com/doc/offiaccount/en/OA_Web_Apps/Wechat_webpage_authorization.html
  */
 import { errorPage, json, ReplicaState, startReplica, takeQueuedFailure, type RegisteredClient, type ReplicaAnswer, type ReplicaCall, type RunningReplica } from './replica-server';
 
 const ORDER = ['appid', 'redirect_uri', 'response_type', 'scope', 'state'];
-const SCOPES = new Set(['snsapi_base', 'snsapi_userinfo']);
+const OFFICIAL_ACCOUNT_SCOPES = new Set(['snsapi_base', 'snsapi_userinfo']);
+
+/** The user agent of WeChat's in-app browser carries this. */
+export const WECHAT_BROWSER_USER_AGENT = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.49';
 
 export function startWechatReplica(client: RegisteredClient): Promise<RunningReplica> {
   // "code … 5分钟未被使用自动过期": a code not used within 5 minutes expires.
   const state = new ReplicaState(client, { codeLifetimeSeconds: 300 });
   return startReplica(state, () => ({
-    'GET /connect/oauth2/authorize': (call) => authorize(state, call),
+    'GET /connect/qrconnect': (call) => websiteLogin(state, call),
+    'GET /connect/oauth2/authorize': (call) => officialAccountAuthorize(state, call),
     'GET /sns/oauth2/access_token': (call) => accessToken(state, call),
     'GET /sns/oauth2/refresh_token': (call) => refreshToken(state, call),
   }));
 }
 
-function authorize(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
+/** The website application's QR code page: any browser; the only scope is snsapi_login. */
+function websiteLogin(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
+  const q = call.query;
+  if (q.get('scope') !== 'snsapi_login') return errorPage('该链接无法访问 (scope must be snsapi_login)');
+  return signIn(state, q);
+}
+
+/** The official account's page: only inside WeChat, its parameters in WeChat's order. */
+function officialAccountAuthorize(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
+  if (!String(call.headers['user-agent'] ?? '').includes('MicroMessenger')) return errorPage('请在微信客户端打开链接 (open the link in the WeChat client)');
   const q = call.query;
   const names = [...q.keys()];
   // WeChat matches the link against a strict pattern: the parameters in this order, nothing else.
   if (names.join(',') !== ORDER.slice(0, names.length).join(',') || names.length < 4) return errorPage('参数错误 (parameters out of order or unknown)');
+  if (!OFFICIAL_ACCOUNT_SCOPES.has(q.get('scope') ?? '')) return errorPage('scope参数错误或没有scope权限 (10005)');
+  return signIn(state, q);
+}
+
+/** What both pages check, then the user's decision: back to the redirect URI with a code, or with the state alone. */
+function signIn(state: ReplicaState, q: URLSearchParams): ReplicaAnswer {
   if (q.get('appid') !== state.client.clientId) return errorPage('appid参数错误 (10016)');
   if (q.get('redirect_uri') !== state.client.redirectUri) return errorPage('redirect_uri参数错误 (10003)');
   if (q.get('response_type') !== 'code') return errorPage('response_type参数错误 (10004)');
-  if (!SCOPES.has(q.get('scope') ?? '')) return errorPage('scope参数错误或没有scope权限 (10005)');
   // At most 128 bytes of a-zA-Z0-9: anything longer does not come back intact.
   const sentState = q.get('state') ?? undefined;
   const returnedState = sentState === undefined ? undefined : sentState.slice(0, 128);

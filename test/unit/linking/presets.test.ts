@@ -1,7 +1,7 @@
-import { accountApiUrlOf, PRESETS, requireScope, resolveProviderProfile } from '../../../linking/providers/presets';
+import { accountApiUrlOf, PRESETS, resolveProviderProfile } from '../../../linking/providers/presets';
 import { requestedScope } from '../../../linking/upstream/authorization-request';
 import { ConfigError } from '../../../models/config';
-import { refreshRequestOf } from '../../../models/provider-profile';
+import { linkingScopes, refreshRequestOf } from '../../../models/provider-profile';
 import { testConfig, testDeps } from '../../support/test-app';
 
 const credentialsOnly = { UPSTREAM_AUTHORIZATION_URL: undefined, UPSTREAM_TOKEN_URL: undefined };
@@ -16,8 +16,8 @@ describe.each(Object.keys(PRESETS).filter((name) => name !== 'oauth2' && name !=
   });
 });
 
-test('WeChat refreshes at its own endpoint with appid and no secret, as a GET', async () => {
-  const profile = await resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_PRESET: 'wechat' }).upstream, fetch);
+test.each(['wechat', 'wechat-official'])('%s refreshes at its own endpoint with appid and no secret, as a GET', async (preset) => {
+  const profile = await resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_PRESET: preset }).upstream, fetch);
   expect(refreshRequestOf(profile)).toMatchObject({
     url: 'https://api.weixin.qq.com/sns/oauth2/refresh_token',
     method: 'GET',
@@ -64,7 +64,8 @@ describe('defaults from discovery', () => {
   }
 
   test.each(['oidc', 'oauth2'])('%s: with UPSTREAM_SCOPE unset, openid profile email and the userinfo endpoint', async (preset) => {
-    const profile = requireScope(await resolveProviderProfile(testConfig({ ...issuerOnly, UPSTREAM_PRESET: preset }).upstream, serving('/.well-known/openid-configuration', oidcDocument())));
+    const profile = await resolveProviderProfile(testConfig({ ...issuerOnly, UPSTREAM_PRESET: preset }).upstream, serving('/.well-known/openid-configuration', oidcDocument()));
+    expect(linkingScopes(profile)).toEqual(['openid', 'profile', 'email']);
     expect(requestedScope(profile.scope, undefined)).toBe('openid profile email');
     expect(profile.userinfoUrl).toBe('https://idp.test/userinfo');
     expect(accountApiUrlOf(undefined, profile).url).toBe('https://idp.test/userinfo');
@@ -76,6 +77,7 @@ describe('defaults from discovery', () => {
       testConfig({ ...issuerOnly, UPSTREAM_PRESET: 'oidc' }).upstream,
       serving('/.well-known/openid-configuration', oidcDocument({ scopes_supported: ['openid', 'email'] })),
     );
+    expect(linkingScopes(profile)).toEqual(['openid', 'email']);
     expect(requestedScope(profile.scope, undefined)).toBe('openid email');
     expect(requestedScope(profile.scope, 'profile')).toBe('profile openid');
   });
@@ -94,27 +96,62 @@ describe('defaults from discovery', () => {
       return serving('/.well-known/openid-configuration', oidcDocument())(input, init);
     };
     const config = testConfig({ UPSTREAM_SCOPE: undefined, UPSTREAM_ISSUER: 'https://idp.test' });
-    const profile = requireScope(await resolveProviderProfile(config.upstream, fetchImpl));
+    const profile = await resolveProviderProfile(config.upstream, fetchImpl);
     expect(profile.token.url).toBe('https://provider.test/token');
-    expect(requestedScope(profile.scope, undefined)).toBe('openid profile email');
+    expect(linkingScopes(profile)).toEqual(['openid', 'profile', 'email']);
     expect(fetched).toContain('https://idp.test/.well-known/openid-configuration');
   });
 
-  test.each([
-    ['an RFC 8414 server that does not speak OpenID Connect', { UPSTREAM_ISSUER: 'https://idp.test' }, serving('/.well-known/oauth-authorization-server', { issuer: 'https://idp.test', authorization_endpoint: 'https://idp.test/a', token_endpoint: 'https://idp.test/t' })],
-    ['endpoints set by hand, no issuer', { UPSTREAM_AUTHORIZATION_URL: 'https://provider.test/authorize', UPSTREAM_TOKEN_URL: 'https://provider.test/token' }, fetch],
-  ])('no scope at all (%s) is refused, naming UPSTREAM_SCOPE and what to set', async (_label, env, fetchImpl) => {
-    const profile = await resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, ...env }).upstream, fetchImpl);
-    expect(() => requireScope(profile)).toThrow(/^UPSTREAM_SCOPE: is not set, and neither the oauth2 preset nor the provider's discovery document gives a default, so linkbridge would request no scope; set UPSTREAM_SCOPE/);
+  test('an RFC 8414 server that does not speak OpenID Connect gives no scope: refused, naming UPSTREAM_SCOPE and what to set', async () => {
+    const metadata = { issuer: 'https://idp.test', authorization_endpoint: 'https://idp.test/a', token_endpoint: 'https://idp.test/t' };
+    const config = testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_ISSUER: 'https://idp.test' });
+    await expect(resolveProviderProfile(config.upstream, serving('/.well-known/oauth-authorization-server', metadata))).rejects.toThrow(
+      /^UPSTREAM_SCOPE: is not set, and neither the oauth2 preset nor the provider's discovery document gives a default, so linkbridge would request no scope; set UPSTREAM_SCOPE/,
+    );
   });
 
-  test.each(['github', 'facebook', 'slack', 'x', 'wechat'])('the %s preset names a scope of its own', async (preset) => {
+  test('a discovery document without endpoints is one problem, naming both and the issuer', async () => {
+    const config = testConfig({ ...credentialsOnly, UPSTREAM_ISSUER: 'https://idp.test' });
+    const error: unknown = await resolveProviderProfile(config.upstream, serving('/.well-known/oauth-authorization-server', { issuer: 'https://idp.test' })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      { variable: 'UPSTREAM_AUTHORIZATION_URL', expectation: 'is required, and so is UPSTREAM_TOKEN_URL: the metadata of https://idp.test names no authorization or token endpoint' },
+    ]);
+  });
+
+  test.each(['github', 'facebook', 'slack', 'x', 'wechat', 'wechat-official'])('the %s preset names a scope of its own', async (preset) => {
     const profile = await resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: preset }).upstream, fetch);
-    expect(requestedScope(requireScope(profile).scope, undefined)).toEqual(expect.any(String));
+    expect(linkingScopes(profile).length).toBeGreaterThan(0);
   });
 
   test('the service refuses to start asking for no scope', async () => {
-    await expect(testDeps({ env: { UPSTREAM_SCOPE: undefined } })).rejects.toThrow(/^UPSTREAM_SCOPE: is not set/);
-    await expect(testDeps({ env: { UPSTREAM_SCOPE: undefined } })).rejects.toBeInstanceOf(ConfigError);
+    const env = { ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_ISSUER: 'https://idp.test' };
+    const rfc8414 = serving('/.well-known/oauth-authorization-server', { issuer: 'https://idp.test', authorization_endpoint: 'https://idp.test/a', token_endpoint: 'https://idp.test/t' });
+    await expect(testDeps({ env, fetch: rfc8414 })).rejects.toThrow(/^UPSTREAM_SCOPE: is not set/);
+    await expect(testDeps({ env, fetch: rfc8414 })).rejects.toBeInstanceOf(ConfigError);
+  });
+});
+
+describe('WeChat: the website login by default, the official-account sign-in by name', () => {
+  test('wechat signs in at the QR code page any browser opens, asking for snsapi_login', async () => {
+    const profile = await resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: 'wechat' }).upstream, fetch);
+    expect(profile.authorization).toMatchObject({ url: 'https://open.weixin.qq.com/connect/qrconnect', clientIdParameter: 'appid', urlSuffix: '#wechat_redirect' });
+    expect(linkingScopes(profile)).toEqual(['snsapi_login']);
+    expect(profile.documentation).toBe('https://developers.weixin.qq.com/doc/oplatform/en/Website_App/WeChat_Login/Wechat_Login.html');
+  });
+
+  test('wechat-official signs in at the page WeChat serves inside its own browser, asking for snsapi_userinfo', async () => {
+    const profile = await resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: 'wechat-official' }).upstream, fetch);
+    expect(profile.authorization).toMatchObject({ url: 'https://open.weixin.qq.com/connect/oauth2/authorize', clientIdParameter: 'appid', urlSuffix: '#wechat_redirect' });
+    expect(linkingScopes(profile)).toEqual(['snsapi_userinfo']);
+  });
+
+  test('both exchange and refresh at the same sns/oauth2 API', async () => {
+    const [website, official] = await Promise.all(
+      ['wechat', 'wechat-official'].map((preset) => resolveProviderProfile(testConfig({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: preset }).upstream, fetch)),
+    );
+    expect(website.token).toEqual(official.token);
+    expect(website.refresh).toEqual(official.refresh);
+    expect(website.errors).toEqual(official.errors);
   });
 });

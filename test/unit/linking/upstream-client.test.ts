@@ -210,12 +210,12 @@ describe('resolveProviderProfile', () => {
     expect(profile.scope).toMatchObject({ value: 'users.read', alexa: 'replace', always: ['offline.access'] });
   });
 
-  test('an unknown preset names UPSTREAM_PRESET', async () => {
-    await expect(resolveProviderProfile(testConfig({ UPSTREAM_PRESET: 'nope' }).upstream, fetch)).rejects.toThrow(/^UPSTREAM_PRESET: expects one of oauth2 \| oidc/);
+  test('an unknown preset names UPSTREAM_PRESET, when the configuration loads', () => {
+    expect(() => testConfig({ UPSTREAM_PRESET: 'nope' })).toThrow(/^UPSTREAM_PRESET: expects one of oauth2 \| oidc/);
   });
 
-  test('a profile missing an endpoint names the variable and the file field', async () => {
-    await expect(resolveProviderProfile(testConfig({ UPSTREAM_TOKEN_URL: undefined }).upstream, fetch)).rejects.toThrow(/^UPSTREAM_TOKEN_URL: .*upstream\.profile\.token\.url/);
+  test('a profile missing an endpoint names the variable and the file field, when the configuration loads', () => {
+    expect(() => testConfig({ UPSTREAM_TOKEN_URL: undefined })).toThrow(/^UPSTREAM_TOKEN_URL: .*upstream\.profile\.token\.url/);
   });
 
   test.each([
@@ -229,8 +229,8 @@ describe('resolveProviderProfile', () => {
     expect(provider.requests.map((request) => request.url)).toEqual(['https://idp.test/.well-known/openid-configuration']);
   });
 
-  test('the oidc preset without an issuer names UPSTREAM_ISSUER', async () => {
-    await expect(resolveProviderProfile(testConfig({ UPSTREAM_PRESET: 'oidc' }).upstream, fetch)).rejects.toThrow(/^UPSTREAM_ISSUER/);
+  test('the oidc preset without an issuer names UPSTREAM_ISSUER, when the configuration loads', () => {
+    expect(() => testConfig({ UPSTREAM_PRESET: 'oidc' })).toThrow(/^UPSTREAM_ISSUER/);
   });
 
   test('a bad profile value from the file names its field', async () => {

@@ -5,7 +5,7 @@ function load(env: Record<string, string | undefined>, readFile?: (path: string)
   return loadConfig({ ...BASE_TEST_ENV, ...env }, readFile);
 }
 
-function expectConfigError(run: () => unknown, variable: string) {
+function refusal(run: () => unknown): ConfigError {
   let caught: unknown;
   try {
     run();
@@ -13,8 +13,14 @@ function expectConfigError(run: () => unknown, variable: string) {
     caught = error;
   }
   expect(caught).toBeInstanceOf(ConfigError);
-  expect((caught as ConfigError).variable).toBe(variable);
-  expect((caught as ConfigError).message).toMatch(new RegExp(`^${variable}: `));
+  return caught as ConfigError;
+}
+
+/** The start is refused for exactly one problem, naming `variable`. */
+function expectConfigError(run: () => unknown, variable: string) {
+  const error = refusal(run);
+  expect(error.problems.map((problem) => problem.variable)).toEqual([variable]);
+  expect(error.message).toMatch(new RegExp(`^${variable}: `));
 }
 
 describe('loadConfig', () => {
@@ -24,7 +30,7 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.linkMode).toBe('code');
     expect(config.upstream.preset).toBe('oauth2');
-    expect(config.storeUrl).toBe('sqlite:data/linkbridge.sqlite');
+    expect(config.store).toEqual({ kind: 'sqlite', path: 'data/linkbridge.sqlite' });
     expect(config.codeTtlSeconds).toBe(300);
     expect(config.stateTtlSeconds).toBe(600);
     expect(config.demo).toBe(false);
@@ -116,7 +122,7 @@ describe('loadConfig', () => {
     const bare = { PORT: '4100' };
 
     test('any UPSTREAM_* variable turns it off, and the demo client id with it', () => {
-      expectConfigError(() => loadConfig({ ...bare, UPSTREAM_PRESET: 'github' }), 'ALEXA_CLIENT_ID');
+      expect(refusal(() => loadConfig({ ...bare, UPSTREAM_PRESET: 'github' })).problems.map((problem) => problem.variable)).toContain('ALEXA_CLIENT_ID');
       const config = loadConfig({ ...bare, UPSTREAM_PRESET: 'github', ALEXA_CLIENT_ID: 'a', ALEXA_CLIENT_SECRET: 's', ALEXA_VENDOR_IDS: 'V1', UPSTREAM_CLIENT_ID: 'c', UPSTREAM_CLIENT_SECRET: 'cs' });
       expect(config.demo).toBe(false);
       expect(config.alexa.clientId).toBe('a');
@@ -128,7 +134,8 @@ describe('loadConfig', () => {
       [{ token: { url: 'https://p.test/token' } }],
       [{ refresh: { url: 'https://p.test/refresh' } }],
     ])('an endpoint in the config file\'s profile turns it off: %j', (profile) => {
-      expectConfigError(() => loadConfig({ ...bare, LINKBRIDGE_CONFIG: 'p.json' }, () => JSON.stringify({ upstream: { profile } })), 'ALEXA_CLIENT_ID');
+      const error = refusal(() => loadConfig({ ...bare, LINKBRIDGE_CONFIG: 'p.json' }, () => JSON.stringify({ upstream: { profile } })));
+      expect(error.problems.map((problem) => problem.variable)).toContain('ALEXA_CLIENT_ID');
     });
 
     test('a profile without endpoints (say, a field map change only) keeps it', () => {
@@ -136,8 +143,119 @@ describe('loadConfig', () => {
       expect(config.demo).toBe(true);
     });
 
-    test('NODE_ENV=production with nothing upstream stops the start instead', () => {
-      expectConfigError(() => loadConfig({ ...bare, NODE_ENV: 'production', SEALING_KEYS: BASE_TEST_ENV.SEALING_KEYS }), 'UPSTREAM_PRESET');
+    test('NODE_ENV=production with nothing upstream stops the start instead, listing what a real start needs', () => {
+      const error = refusal(() => loadConfig({ ...bare, NODE_ENV: 'production', SEALING_KEYS: BASE_TEST_ENV.SEALING_KEYS }));
+      expect(error.problems.map((problem) => problem.variable)).toEqual(['UPSTREAM_PRESET', 'ALEXA_CLIENT_ID', 'ALEXA_CLIENT_SECRET', 'ALEXA_VENDOR_IDS', 'UPSTREAM_CLIENT_ID', 'UPSTREAM_CLIENT_SECRET']);
     });
   });
+});
+
+describe('every problem at once', () => {
+  const variables = (error: ConfigError) => error.problems.map((problem) => problem.variable);
+  /** A preset and its credentials, as a first try at configuring it looks. */
+  const firstTry = { PUBLIC_URL: 'https://linkbridge.example.com', UPSTREAM_PRESET: 'github', UPSTREAM_CLIENT_ID: 'c', UPSTREAM_CLIENT_SECRET: 's' };
+
+  test('a first configuration of a preset is refused once, naming every missing setting', () => {
+    const error = refusal(() => loadConfig(firstTry));
+    expect(variables(error)).toEqual(['ALEXA_CLIENT_ID', 'ALEXA_CLIENT_SECRET', 'ALEXA_VENDOR_IDS']);
+    expect(error.message.split('\n')).toEqual([
+      '3 settings to fix:',
+      '  - ALEXA_CLIENT_ID: is required',
+      '  - ALEXA_CLIENT_SECRET: is required',
+      '  - ALEXA_VENDOR_IDS: is required (comma list of vendor ids), or give ALEXA_REDIRECT_URLS',
+    ]);
+  });
+
+  test('in production the sealing key joins the list, with the command that makes one', () => {
+    const error = refusal(() => loadConfig({ ...firstTry, NODE_ENV: 'production' }));
+    expect(variables(error)).toEqual(['ALEXA_CLIENT_ID', 'ALEXA_CLIENT_SECRET', 'ALEXA_VENDOR_IDS', 'SEALING_KEYS']);
+    expect(error.problems[3].expectation).toContain(`node -e "console.log('k1:' + require('crypto').randomBytes(32).toString('base64url'))"`);
+  });
+
+  test('bad values of different variables are all named, each once', () => {
+    const error = refusal(() => load({ PORT: 'eighty', LINK_MODE: 'hybrid', STORE_URL: 'mongodb://x', UPSTREAM_TOKEN_URL: 'ftp://x', DEFAULT_EXPIRES_IN: '60' }));
+    expect(variables(error)).toEqual(['PORT', 'LINK_MODE', 'UPSTREAM_TOKEN_URL', 'STORE_URL', 'DEFAULT_EXPIRES_IN']);
+  });
+});
+
+describe('the config file is checked by its schema, every level strict', () => {
+  const withFile = (file: unknown) => () => load({ LINKBRIDGE_CONFIG: 'linkbridge.json' }, () => JSON.stringify(file));
+
+  test.each([
+    [{ upstraem: { profile: {} } }, 'LINKBRIDGE_CONFIG: upstraem: is not a known field here'],
+    [{ skill: { fieldMapp: { plan: 'plan' } } }, 'LINKBRIDGE_CONFIG: skill.fieldMapp: is not a known field here'],
+  ])('a misspelt key is refused, naming it: %j', (file, message) => {
+    const error = refusal(withFile(file));
+    expect(error.message).toBe(message);
+  });
+
+  test('every misspelt key at once', () => {
+    const error = refusal(withFile({ upstraem: {}, skill: { fieldMapp: {} }, upstream: { profile: { tokn: {} } } }));
+    expect(error.problems.map((problem) => problem.expectation).sort()).toEqual([
+      'skill.fieldMapp: is not a known field here',
+      'upstraem: is not a known field here',
+      'upstream.profile.tokn: is not a known field here',
+    ]);
+  });
+});
+
+describe('the provider, as far as the configuration alone tells', () => {
+  const credentialsOnly = { UPSTREAM_AUTHORIZATION_URL: undefined, UPSTREAM_TOKEN_URL: undefined };
+
+  test('the preset name is checked by the loader, with the presets there are', () => {
+    expect(() => load({ UPSTREAM_PRESET: 'gitlab' })).toThrow(
+      'UPSTREAM_PRESET: expects one of oauth2 | oidc | github | wechat | wechat-official | facebook | slack | x, got "gitlab"',
+    );
+  });
+
+  test('a misspelt preset is one problem: nothing it would have given is reported missing', () => {
+    expectConfigError(() => load({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: 'githbu' }), 'UPSTREAM_PRESET');
+  });
+
+  test('no issuer and no endpoints: one problem naming both endpoints and the issuer', () => {
+    expectConfigError(() => load(credentialsOnly), 'UPSTREAM_AUTHORIZATION_URL');
+    expect(() => load(credentialsOnly)).toThrow(/is required, and so is UPSTREAM_TOKEN_URL .*or set UPSTREAM_ISSUER/);
+  });
+
+  test('no scope from anywhere, and no issuer to discover one: refused at load, beside the other problems', () => {
+    const error = refusal(() => load({ UPSTREAM_SCOPE: undefined, ALEXA_CLIENT_ID: undefined }));
+    expect(error.problems.map((problem) => problem.variable)).toEqual(['ALEXA_CLIENT_ID', 'UPSTREAM_SCOPE']);
+    expect(error.problems[1].expectation).toMatch(/^is not set, and the oauth2 preset names no default .*set UPSTREAM_SCOPE/);
+  });
+
+  test('oidc without an issuer is one problem', () => {
+    expectConfigError(() => load({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_PRESET: 'oidc' }), 'UPSTREAM_ISSUER');
+  });
+
+  test('with an issuer, endpoints and scope are left to discovery', () => {
+    expect(load({ ...credentialsOnly, UPSTREAM_SCOPE: undefined, UPSTREAM_ISSUER: 'https://idp.test' }).upstream.issuer).toBe('https://idp.test');
+  });
+});
+
+describe('UPSTREAM_REFRESH_URL', () => {
+  const wechat = { UPSTREAM_PRESET: 'wechat', UPSTREAM_AUTHORIZATION_URL: undefined, UPSTREAM_SCOPE: undefined };
+
+  test('moving the token URL of a preset that refreshes elsewhere is a warning naming UPSTREAM_REFRESH_URL', () => {
+    const config = load({ ...wechat, UPSTREAM_TOKEN_URL: 'https://wechat.test/sns/oauth2/access_token' });
+    expect(config.warnings).toEqual([
+      {
+        variable: 'UPSTREAM_REFRESH_URL',
+        expectation: expect.stringMatching(/^UPSTREAM_TOKEN_URL moves the code exchange, but the wechat preset refreshes tokens at https:\/\/api\.weixin\.qq\.com\/sns\/oauth2\/refresh_token/),
+      },
+    ]);
+  });
+
+  test('no warning when the refresh URL moves too, or where the token URL is the refresh URL', () => {
+    expect(load({ ...wechat, UPSTREAM_TOKEN_URL: 'https://w.test/token', UPSTREAM_REFRESH_URL: 'https://w.test/refresh' }).warnings).toEqual([]);
+    expect(load({ UPSTREAM_PRESET: 'github', UPSTREAM_TOKEN_URL: 'https://g.test/token' }).warnings).toEqual([]);
+  });
+
+  test('is refused for a provider without refresh tokens', () => {
+    expectConfigError(() => load({ UPSTREAM_PRESET: 'facebook', UPSTREAM_REFRESH_URL: 'https://f.test/refresh' }), 'UPSTREAM_REFRESH_URL');
+  });
+});
+
+test('SIMULATOR=true outside demo mode warns when the simulator page cannot link', () => {
+  expect(load({ SIMULATOR: 'true' }).warnings.map((warning) => warning.variable)).toEqual(['ALEXA_REDIRECT_URLS']);
+  expect(load({ SIMULATOR: 'true', ALEXA_REDIRECT_URLS: 'https://linkbridge.test/simulator/link' }).warnings).toEqual([]);
 });

@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseDynamoDbStoreUrl } from '../../../models/config';
-import { storeScheme } from '../../../models/create-store';
 import { BASE_TEST_ENV } from '../../support/test-app';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -19,8 +18,7 @@ test.each([
   ['dynamodb://linkbridge?region=us-east-1&endpoint=http://127.0.0.1:8000', { table: 'linkbridge', region: 'us-east-1', endpoint: 'http://127.0.0.1:8000' }],
   ['dynamodb://linkbridge?endpoint=https%3A%2F%2Fvpce.example%3A443&region=ap-south-1', { table: 'linkbridge', region: 'ap-south-1', endpoint: 'https://vpce.example:443' }],
 ])('STORE_URL=%s is accepted and names its table, region and endpoint', (url, location) => {
-  expect(load(url).storeUrl).toBe(url);
-  expect(storeScheme(url)).toBe('dynamodb');
+  expect(load(url).store).toEqual({ kind: 'dynamodb', ...location });
   expect(parseDynamoDbStoreUrl(url)).toEqual(location);
 });
 
@@ -41,7 +39,7 @@ test.each([
   expect(() => load(url)).toThrow(ConfigError);
   expect(() => load(url)).toThrow(/^STORE_URL/);
   expect(() => load(url)).toThrow(why);
-  expect(() => storeScheme(url)).toThrow(why);
+  expect(() => parseDynamoDbStoreUrl(url)).toThrow(why);
 });
 
 test('an endpoint with a password in it is not repeated in the message', () => {

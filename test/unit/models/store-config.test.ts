@@ -3,16 +3,30 @@
  * replay window and the lock expiry, each failure naming its variable.
  */
 import { ConfigError, loadConfig } from '../../../models/config';
-import { createStore, storeScheme } from '../../../models/create-store';
+import { createRawStore, createStore } from '../../../models/create-store';
 import { MemoryStore } from '../../../models/memory.store';
 import { RecordSealer, SealedStore } from '../../../models/sealed.store';
 import { BASE_TEST_ENV, TestClock } from '../../support/test-app';
 
 const load = (env: Record<string, string | undefined>) => loadConfig({ ...BASE_TEST_ENV, ...env });
 
-test.each(['redis://127.0.0.1:6379/0', 'rediss://user:pw@cache.example:6380', 'memory:', 'sqlite:/tmp/x.sqlite'])('STORE_URL=%s is accepted', (url) => {
-  expect(load({ STORE_URL: url }).storeUrl).toBe(url);
-  expect(['redis', 'memory', 'sqlite']).toContain(storeScheme(url));
+test.each([
+  ['redis://127.0.0.1:6379/0', { kind: 'redis', url: 'redis://127.0.0.1:6379/0' }],
+  ['rediss://user:pw@cache.example:6380', { kind: 'redis', url: 'rediss://user:pw@cache.example:6380' }],
+  ['memory:', { kind: 'memory' }],
+  ['sqlite:/tmp/x.sqlite', { kind: 'sqlite', path: '/tmp/x.sqlite' }],
+])('STORE_URL=%s is parsed once, at load', (url, location) => {
+  expect(load({ STORE_URL: url }).store).toEqual(location);
+});
+
+test('DATA_DIR places the default SQLite file', () => {
+  expect(load({ STORE_URL: undefined, DATA_DIR: '/var/lib/linkbridge/' }).store).toEqual({ kind: 'sqlite', path: '/var/lib/linkbridge/linkbridge.sqlite' });
+});
+
+test('the store factory builds the store the parsed location names', async () => {
+  const store = createRawStore(load({ STORE_URL: 'memory:' }).store, new TestClock());
+  expect(store).toBeInstanceOf(MemoryStore);
+  await store.close();
 });
 
 test.each(['mongodb://x', 'redis://', 'redis:/nohost', 'sqlite:', 'memory', 'http://cache.example'])('STORE_URL=%s stops the start, naming STORE_URL', (url) => {
@@ -69,7 +83,7 @@ describe('sealed store records', () => {
   });
 
   test('createStore always seals', async () => {
-    const store = createStore('memory:', new TestClock(), keys);
+    const store = createStore({ kind: 'memory' }, new TestClock(), keys);
     expect(store).toBeInstanceOf(SealedStore);
     await store.close();
   });

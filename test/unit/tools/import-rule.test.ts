@@ -1,6 +1,7 @@
 /**
- * The house rule the lint enforces: the product's wings (skill/, linking/, models/) never import a
- * developer tool. Checked by running the project's own ESLint configuration on files placed in each wing.
+ * The house rules the lint enforces: the product's wings (skill/, linking/, models/) never import a
+ * developer tool, the skill never imports linking/, and models/ imports neither. Checked by running the
+ * project's own ESLint configuration on files placed in each wing.
  */
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
@@ -22,9 +23,19 @@ describe('product wings never import a tool', () => {
     expect(await importErrors(filePath, code)).toEqual([expect.stringContaining('never import a developer tool')]);
   });
 
+  test.each([
+    ['skill/fixture.ts', "import { UpstreamClient } from '../linking/upstream-client';\nexport const c = UpstreamClient;\n", 'the skill never imports linking/'],
+    ['models/fixture.ts', "import { createLinkingRouter } from '../linking/linking.router';\nexport const r = createLinkingRouter;\n", 'imports neither skill/ nor linking/'],
+    ['models/fixture.ts', "import { buildSkill } from '../skill/build-skill';\nexport const b = buildSkill;\n", 'imports neither skill/ nor linking/'],
+  ])('%s crossing into another wing fails the lint', async (filePath, code, why) => {
+    expect(await importErrors(filePath, code)).toEqual([expect.stringContaining(why)]);
+  });
+
   test('the entry files and the tools themselves may import tools; the product may import itself', async () => {
     expect(await importErrors('app.ts', "import { createSimulatorRouter } from './tools/simulator/simulator.router';\nexport const r = createSimulatorRouter;\n")).toEqual([]);
     expect(await importErrors('tools/doctor/fixture.ts', "import { loadConfig } from '../../models/config';\nexport const l = loadConfig;\n")).toEqual([]);
     expect(await importErrors('linking/fixture.ts', "import { loadConfig } from '../models/config';\nexport const l = loadConfig;\n")).toEqual([]);
+    expect(await importErrors('skill/fixture.ts', "import { loadConfig } from '../models/config';\nexport const l = loadConfig;\n")).toEqual([]);
+    expect(await importErrors('models/fixture.ts', "import { oidcPreset } from './presets/oidc.preset';\nexport const p = oidcPreset;\n")).toEqual([]);
   });
 });

@@ -27,15 +27,15 @@ describe('scope', () => {
   const openId = { documentUrl: 'https://p.test/.well-known/openid-configuration', openId: true, scopesSupported: ['openid', 'profile', 'email', 'offline_access'] };
 
   test('none requested is an error that suggests what an OpenID provider offers', () => {
-    expect(checkScope(undefined, openId)).toMatchObject([{ severity: 'error', setting: 'UPSTREAM_SCOPE', fix: expect.stringMatching(/openid profile email/) }]);
-    expect(checkScope(' , ')).toMatchObject([{ severity: 'error', setting: 'UPSTREAM_SCOPE' }]);
+    expect(checkScope([], openId)).toMatchObject([{ severity: 'error', setting: 'UPSTREAM_SCOPE', fix: expect.stringMatching(/openid profile email/) }]);
+    expect(checkScope([])).toMatchObject([{ severity: 'error', setting: 'UPSTREAM_SCOPE' }]);
   });
 
   test('a scope the provider does not list, and offline_access left out, are warnings', () => {
-    expect(severities(checkScope('openid profile emial', openId))).toEqual(['ok', 'warning UPSTREAM_SCOPE', 'warning UPSTREAM_SCOPE']);
-    expect(checkScope('openid profile emial', openId)[1].message).toMatch(/does not list emial/);
-    expect(checkScope('openid email offline_access', openId)[0].message).toBe('requests: openid email offline_access');
-    expect(severities(checkScope('openid email offline_access', openId))).toEqual(['ok']);
+    expect(severities(checkScope(['openid', 'profile', 'emial'], openId))).toEqual(['ok', 'warning UPSTREAM_SCOPE', 'warning UPSTREAM_SCOPE']);
+    expect(checkScope(['openid', 'profile', 'emial'], openId)[1].message).toMatch(/does not list emial/);
+    expect(checkScope(['openid', 'email', 'offline_access'], openId)[0].message).toBe('requests: openid email offline_access');
+    expect(severities(checkScope(['openid', 'email', 'offline_access'], openId))).toEqual(['ok']);
   });
 });
 
@@ -54,13 +54,24 @@ describe('latency', () => {
 });
 
 describe('configuration', () => {
-  test('a variable the service refuses is one error under the check it concerns, with how to fix it', () => {
+  test('a variable the service refuses is one configuration error, with how to fix it', () => {
     expect(checkConfig({ ...BASE_TEST_ENV, DEFAULT_EXPIRES_IN: '120' }).findings).toMatchObject([
-      { check: 'token-lifetime', severity: 'error', setting: 'DEFAULT_EXPIRES_IN', fix: expect.stringMatching(/at least 360 seconds/) },
+      { check: 'config', severity: 'error', setting: 'DEFAULT_EXPIRES_IN', fix: expect.stringMatching(/at least 360 seconds/) },
     ]);
     expect(checkConfig({ ...BASE_TEST_ENV, ALEXA_CLIENT_SECRET: undefined }).findings).toMatchObject([
       { check: 'config', severity: 'error', setting: 'ALEXA_CLIENT_SECRET', fix: expect.stringMatching(/Account Linking page/) },
     ]);
+  });
+
+  test('every variable the service refuses, at once, each an error of its own', () => {
+    const { config, findings } = checkConfig({ ...BASE_TEST_ENV, ALEXA_CLIENT_ID: undefined, ALEXA_CLIENT_SECRET: undefined, ALEXA_VENDOR_IDS: undefined });
+    expect(config).toBeUndefined();
+    expect(severities(findings)).toEqual(['error ALEXA_CLIENT_ID', 'error ALEXA_CLIENT_SECRET', 'error ALEXA_VENDOR_IDS']);
+  });
+
+  test('a setting the service warns about at start is a warning here too', () => {
+    const { findings } = checkConfig({ ...BASE_TEST_ENV, UPSTREAM_PRESET: 'wechat', UPSTREAM_AUTHORIZATION_URL: undefined, UPSTREAM_SCOPE: undefined, STORE_URL: 'sqlite:data/x.sqlite' });
+    expect(findings).toMatchObject([{ severity: 'ok' }, { severity: 'warning', setting: 'UPSTREAM_REFRESH_URL', message: expect.stringMatching(/does not move/) }]);
   });
 
   test('settings that fail users later are warnings: no SEALING_KEYS, a memory store, no signature check', () => {
@@ -100,6 +111,16 @@ describe('network failures', () => {
     );
     expect(exchange).toMatchObject({ answered: true, durationMs: 1250, url: 'https://p.test/token' });
   });
+});
+
+test('a skipped check is printed after the check it waits on, whatever their order', () => {
+  const { report } = summarize([
+    { check: 'public-url', severity: 'skipped', blockedBy: 'discovery', message: 'waits' },
+    { check: 'account-api', severity: 'skipped', blockedBy: 'discovery', message: 'waits too' },
+    { check: 'discovery', severity: 'error', message: 'no metadata' },
+    { check: 'config', severity: 'ok', message: 'every variable is valid' },
+  ]);
+  expect(report.findings.map((finding) => `${finding.check} ${finding.severity}`)).toEqual(['config ok', 'discovery error', 'public-url skipped', 'account-api skipped']);
 });
 
 test('the text report lists each finding with its setting and fix, then a verdict', () => {

@@ -16,7 +16,8 @@ const config = testConfig();
 
 async function check(provider: FakeProvider, configuration: Config = config) {
   const deps: DoctorDeps = { fetch: provider.fetch, clock: new TestClock() };
-  const view = await resolveProvider(configuration, deps, 5000);
+  const { view } = await resolveProvider(configuration, deps, 5000);
+  if (!view) throw new Error('the test configuration resolves');
   const answer = await view.sendInvalidCode();
   return { answer, findings: checkTokenEndpoint(view, answer) };
 }

@@ -17,7 +17,7 @@ function setUp(env: Record<string, string> = {}) {
   const clock = new TestClock();
   const tokenEndpoint = new FakeProvider();
   const skill = createInProcessSkill({ config, clock, logger: captureLogger(new CapturedLogs()) });
-  return { config, clock, tokenEndpoint, simulator: new Simulator({ config, clock, fetch: tokenEndpoint.fetch, skill }) };
+  return { config, clock, tokenEndpoint, simulator: new Simulator({ config, scopes: ['profile'], clock, fetch: tokenEndpoint.fetch, skill }) };
 }
 
 /** Starts linking and comes back to the redirect with a code and the state Alexa sent. */

@@ -7,9 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { v1 } from 'ask-smapi-model';
+import { resolveProviderProfile } from '../../../../linking/providers/presets';
 import { buildAccountLinkingRequest, buildSkillManifest } from '../../../../tools/skill-package/manifest';
 import { SUPPORTED_LOCALES } from '../../../../skill/speech/speech-strings';
-import { testConfig } from '../../../support/test-app';
+import type { Config } from '../../../../models/config';
+import { blockedFetch, testConfig } from '../../../support/test-app';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const readJson = (...path: string[]): unknown => JSON.parse(readFileSync(join(ROOT, ...path), 'utf8'));
@@ -44,10 +46,13 @@ describe('skill.json', () => {
 });
 
 describe('accountLinking.json (SMAPI accountLinkingRequest)', () => {
-  test('code mode: AUTH_CODE with linkbridge\'s own URLs and Alexa\'s credentials', () => {
-    const body: v1.skill.accountLinking.AccountLinkingRequest = buildAccountLinkingRequest(
-      testConfig({ PUBLIC_URL: 'https://skill.example.com', UPSTREAM_SCOPE: 'read:user user:email', DEFAULT_EXPIRES_IN: '7200' }),
-    );
+  /** The body for a configuration, with its provider profile resolved as the service resolves it. */
+  async function accountLinking(config: Config): Promise<v1.skill.accountLinking.AccountLinkingRequest> {
+    return buildAccountLinkingRequest(config, await resolveProviderProfile(config.upstream, blockedFetch));
+  }
+
+  test('code mode: AUTH_CODE with linkbridge\'s own URLs and Alexa\'s credentials', async () => {
+    const body = await accountLinking(testConfig({ PUBLIC_URL: 'https://skill.example.com', UPSTREAM_SCOPE: 'read:user user:email', DEFAULT_EXPIRES_IN: '7200' }));
     expect(body.accountLinkingRequest).toEqual({
       type: 'AUTH_CODE',
       authorizationUrl: 'https://skill.example.com/oauth/authorize',
@@ -62,8 +67,13 @@ describe('accountLinking.json (SMAPI accountLinkingRequest)', () => {
     });
   });
 
-  test('implicit mode: IMPLICIT with no token URL and no secret', () => {
-    const body: v1.skill.accountLinking.AccountLinkingRequest = buildAccountLinkingRequest(testConfig({ LINK_MODE: 'implicit' }));
+  test('the domains are where the provider\'s sign-in page is, from the preset when no URL is set', async () => {
+    const body = await accountLinking(testConfig({ UPSTREAM_PRESET: 'github', UPSTREAM_AUTHORIZATION_URL: undefined, UPSTREAM_TOKEN_URL: undefined, UPSTREAM_SCOPE: undefined }));
+    expect(body.accountLinkingRequest).toMatchObject({ domains: ['github.com'], scopes: ['read:user', 'user:email'] });
+  });
+
+  test('implicit mode: IMPLICIT with no token URL and no secret', async () => {
+    const body = await accountLinking(testConfig({ LINK_MODE: 'implicit' }));
     expect(body.accountLinkingRequest?.type).toBe('IMPLICIT');
     expect(body.accountLinkingRequest?.accessTokenUrl).toBeUndefined();
     expect(body.accountLinkingRequest?.clientSecret).toBeUndefined();

@@ -1,4 +1,4 @@
-import type { ProfileOverrides } from '../../models/provider-profile';
+import type { ProfileOverrides } from '../provider-profile';
 
 /**
  * X (Twitter) OAuth 2.0 with PKCE, as a confidential client: HTTP Basic and `client_id` in the body at

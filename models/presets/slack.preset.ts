@@ -1,4 +1,4 @@
-import type { ProfileOverrides } from '../../models/provider-profile';
+import type { ProfileOverrides } from '../provider-profile';
 
 /**
  * Slack OAuth v2, for a user token. Alexa's scope goes to `user_scope` (comma-separated); the code

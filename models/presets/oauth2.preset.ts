@@ -1,4 +1,4 @@
-import type { ProfileOverrides } from '../../models/provider-profile';
+import type { ProfileOverrides } from '../provider-profile';
 
 /**
  * A provider that speaks RFC 6749 as written: form-encoded POST to the token endpoint, HTTP Basic

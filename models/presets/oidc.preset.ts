@@ -1,4 +1,4 @@
-import type { ProfileOverrides } from '../../models/provider-profile';
+import type { ProfileOverrides } from '../provider-profile';
 
 /**
  * Any OpenID Connect provider, configured by discovery of `UPSTREAM_ISSUER`: endpoints, userinfo,

@@ -1,4 +1,4 @@
-import type { ProfileOverrides } from '../../models/provider-profile';
+import type { ProfileOverrides } from '../provider-profile';
 
 /**
  * GitHub (OAuth apps, and GitHub apps' user tokens). The token call takes `client_id` and

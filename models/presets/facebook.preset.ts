@@ -1,4 +1,4 @@
-import type { ProfileOverrides } from '../../models/provider-profile';
+import type { ProfileOverrides } from '../provider-profile';
 
 /**
  * Facebook Login, built by hand. The code is exchanged with a GET to the Graph API carrying
