@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../models/store';
 import { ServerError } from './errors';
-import { credentialDigest } from './grants/provider-call-once';
+import { credentialDigest } from './credential-digest';
 import type { AlexaTokenResponse } from './token-response';
 
 /** What an authorization code linkbridge issued to Alexa stands for. */

@@ -7,7 +7,10 @@ import { verifyS256 } from '../pkce';
 import { toAlexaTokenResponse } from '../token-response';
 import { UpstreamRejectedError } from '../upstream-client';
 import type { GrantHandler } from './grant';
-import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from './provider-call-once';
+import { credentialDigest } from '../credential-digest';
+import { AnswerBudget } from './answer-budget';
+import { toTokenError } from './grant-refusal';
+import { ProviderCallOnce } from './provider-call-once';
 
 /** What a code is bound to, and what a request presenting it brings. */
 interface Binding {
@@ -33,7 +36,7 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
     const code = requireParam(params, 'code');
     const redirectUri = requireParam(params, 'redirect_uri');
     const verifier = params.get('code_verifier');
-    const budget = new AnswerBudget(config.upstream.timeoutMs);
+    const budget = new AnswerBudget(clock, config.upstream.timeoutMs);
     /** The request's log, with the flow id once the code is known, so every line of it names its flow. */
     let flowLog = log;
     let flowId: string | undefined;

@@ -2,7 +2,10 @@ import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
 import { toAlexaTokenResponse, type AlexaTokenResponse } from '../token-response';
 import type { GrantHandler } from './grant';
-import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError, type CallOutcome } from './provider-call-once';
+import { credentialDigest } from '../credential-digest';
+import { AnswerBudget } from './answer-budget';
+import { toTokenError } from './grant-refusal';
+import { ProviderCallOnce, type CallOutcome } from './provider-call-once';
 
 /**
  * RFC 6749 §6, made idempotent for Alexa. Providers that rotate refresh tokens treat a second use of
@@ -32,7 +35,7 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
     const refreshToken = requireParam(params, 'refresh_token');
     const digest = credentialDigest(refreshToken);
     const answerKey = `refresh-answer:${digest}`;
-    const budget = new AnswerBudget(config.upstream.timeoutMs);
+    const budget = new AnswerBudget(clock, config.upstream.timeoutMs);
     let answer: AlexaTokenResponse | undefined;
 
     const answered = async (): Promise<boolean> => {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { AppDeps } from '../../app';
 import { buildDeps, type DepsOverrides } from '../../deps';
+import type { Clock } from '../../models/clock';
 import { loadConfig, type Config } from '../../models/config';
 import { createLogger, type Logger } from '../../models/logger';
 
@@ -68,15 +69,59 @@ export const blockedFetch: typeof fetch = async (input) => {
   throw new Error(`network blocked in tests: ${String(input instanceof Request ? input.url : input)}`);
 };
 
-/** A clock tests move by hand. */
-export class TestClock {
+/**
+ * A clock tests move by hand. Its `sleep` waits on this clock, not on real time: a wait ends when the
+ * test moves the clock past it, so time-bound code (the token answer budget) runs without sleeping.
+ */
+export class TestClock implements Clock {
   private current = Date.UTC(2026, 0, 15, 12, 0, 0);
+  private readonly sleepers = new Set<{ readonly wakeAt: number; readonly wake: () => void }>();
 
   now(): number {
     return this.current;
   }
 
-  advanceSeconds(seconds: number): void {
-    this.current += seconds * 1000;
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const sleeper = {
+        wakeAt: this.current + ms,
+        wake: () => {
+          signal?.removeEventListener('abort', giveUp);
+          resolve();
+        },
+      };
+      const giveUp = () => {
+        this.sleepers.delete(sleeper);
+        reject(abortError(signal!));
+      };
+      signal?.addEventListener('abort', giveUp, { once: true });
+      this.sleepers.add(sleeper);
+    });
   }
+
+  /** How many waits are pending: tells a test that the code under test is waiting on this clock. */
+  get waiting(): number {
+    return this.sleepers.size;
+  }
+
+  advanceSeconds(seconds: number): void {
+    this.advanceMs(seconds * 1000);
+  }
+
+  /** Moves the clock on, ending every wait that is due by then, earliest first. */
+  advanceMs(ms: number): void {
+    this.current += ms;
+    const due = [...this.sleepers].filter((sleeper) => sleeper.wakeAt <= this.current).sort((a, b) => a.wakeAt - b.wakeAt);
+    for (const sleeper of due) {
+      this.sleepers.delete(sleeper);
+      sleeper.wake();
+    }
+  }
+}
+
+/** The rejection of a wait given up, as `node:timers/promises` makes it. */
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }

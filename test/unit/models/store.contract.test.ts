@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../../../models/clock';
 import { MemoryStore } from '../../../models/memory.store';
 import { RedisStore } from '../../../models/redis.store';
 import { SqliteStore } from '../../../models/sqlite.store';
@@ -135,10 +136,11 @@ beforeAll(() => {
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 /** A clock that starts now and that tests move by hand. */
-function movableClock(): { now(): number; advanceMs(ms: number): void } {
+function movableClock(): Clock & { advanceMs(ms: number): void } {
   let offset = 0;
   return {
     now: () => Date.now() + offset,
+    sleep: systemClock.sleep,
     advanceMs: (ms: number) => {
       offset += ms;
     },
@@ -229,14 +231,14 @@ describeWithRedis('redis store (real redis-server)', () => {
   afterAll(() => cleanup.run());
 
   storeContract(async () => {
-    const store = new RedisStore(server.url, { now: () => Date.now() });
+    const store = new RedisStore(server.url, systemClock);
     await store.ping();
     await flush(store);
     return { store, now: () => Date.now(), advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), purgeIsManual: false };
   });
 
   test('two connections redeem a code once between them and share locks', async () => {
-    const clock = { now: () => Date.now() };
+    const clock = systemClock;
     const a = new RedisStore(server.url, clock);
     const b = new RedisStore(server.url, clock);
     try {
@@ -252,7 +254,7 @@ describeWithRedis('redis store (real redis-server)', () => {
   });
 
   test('an unreachable Redis fails the command quickly instead of queueing it', async () => {
-    const store = new RedisStore('redis://127.0.0.1:1/0', { now: () => Date.now() });
+    const store = new RedisStore('redis://127.0.0.1:1/0', systemClock);
     try {
       await expect(store.ping()).rejects.toBeInstanceOf(Error);
       await expect(store.get('k')).rejects.toBeInstanceOf(Error);
