@@ -1,5 +1,6 @@
 import type { Logger } from '../../models/logger';
 import { InvalidGrantError } from '../errors';
+import { codeExchanged, providerCallAnswered, tokensIssuedForCode } from '../flow-log';
 import { bindingOf, bindingProblem, IssuedCodes, type ExchangedCode, type PresentedCode } from '../issued-code';
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
@@ -8,7 +9,7 @@ import { UpstreamRejectedError } from '../upstream-client';
 import type { GrantHandler } from './grant';
 import { credentialDigest } from '../credential-digest';
 import { AnswerBudget } from './answer-budget';
-import { toTokenError } from './grant-refusal';
+import { grantRefusal } from './grant-refusal';
 import { ProviderCallOnce } from './provider-call-once';
 
 /**
@@ -60,7 +61,7 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
       try {
         tokens = await deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier, {
           timeoutMs: config.tokenReplay.providerDeadlineMs,
-          observe: (call) => flowLog.info({ upstreamUrl: call.url, upstreamStatus: call.status, durationMs: call.durationMs }, 'provider token call answered with tokens'),
+          observe: (call) => providerCallAnswered(flowLog, call),
         });
       } catch (error) {
         // The provider settled the code (it refused the grant): dead. Anything else, a timeout or an
@@ -73,14 +74,14 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
       // Tokens first, then the code dies: a crash in between leaves the tokens for the retry.
       await codes.keepExchanged(code, exchanged, clock.now() + config.tokenReplay.windowSeconds * 1000);
       await codes.spend(code);
-      logger.info({ flowId: issued.flowId }, 'authorization code exchanged with the provider');
+      codeExchanged(logger, issued.flowId);
     };
 
     try {
       await once.ensure(`code:${credentialDigest(code)}`, budget, settled, exchange);
       return await handOver(codes, code, presented, log);
     } catch (error) {
-      const refusal = toTokenError(error, flowLog);
+      const refusal = grantRefusal(error, flowLog);
       refusal.flowId ??= flowId;
       throw refusal;
     }
@@ -95,6 +96,6 @@ async function handOver(codes: IssuedCodes, code: string, presented: PresentedCo
   if (problem) throw new InvalidGrantError(problem);
   const taken = await codes.takeExchanged(code);
   if (!taken) throw new InvalidGrantError('the authorization code is invalid, expired or already used');
-  log.info({ flowId: taken.flowId }, 'authorization code exchanged; tokens issued to Alexa');
+  tokensIssuedForCode(log, taken.flowId);
   return taken.response;
 }

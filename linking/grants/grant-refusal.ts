@@ -1,17 +1,18 @@
 import type { Logger } from '../../models/logger';
-import { describeCause } from '../../models/logger';
 import { StoreUnavailableError } from '../../models/store';
-import { OAuthError, TemporarilyUnavailableError } from '../errors';
-import { toOAuthError } from '../upstream-errors';
+import { errorOut, type OAuthError } from '../errors';
+import { providerCallFailed, storeFailedTokenRequest, tokenAnswerToAlexa } from '../flow-log';
+import { isProviderFailure } from '../upstream-errors';
 
 /**
- * The token endpoint's error for a failed grant: the provider's failures as `upstream-errors` maps them,
- * and a store that cannot answer as `503`, so Alexa retries rather than giving up on the link.
+ * The token endpoint's error for a failed grant, as `errorOut` decides it (a provider that is down and a
+ * store that cannot answer are `503`, so Alexa retries rather than giving up on the link), with the flow
+ * log's lines about it: the failed provider call or store, then the answer Alexa gets.
  */
-export function toTokenError(error: unknown, log: Logger): OAuthError {
-  if (error instanceof StoreUnavailableError) {
-    log.error({ cause: describeCause(error) }, 'the store could not serve a token request');
-    return new TemporarilyUnavailableError('linkbridge could not reach its store; try again', error);
-  }
-  return toOAuthError(error, log);
+export function grantRefusal(failure: unknown, log: Logger): OAuthError {
+  const out = errorOut(failure);
+  if (isProviderFailure(failure)) providerCallFailed(log, failure, out.error);
+  else if (failure instanceof StoreUnavailableError) storeFailedTokenRequest(log, out.cause);
+  tokenAnswerToAlexa(log, out.error);
+  return out.error;
 }

@@ -401,6 +401,24 @@ describe('upstream failures never hang and never leak internals', () => {
     expectOAuthError(await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'r' }), 503, 'temporarily_unavailable');
   });
 
+  test('the provider\'s own server_error in an HTTP 200 is a passing fault: 503, not a final server_error', async () => {
+    const { app, provider } = await setup();
+    provider.respond = () => json(200, { error: 'server_error', error_description: 'try again later' });
+    expectOAuthError(await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'r' }), 503, 'temporarily_unavailable');
+  });
+
+  test('a redirect from the provider\'s token endpoint is not followed and is a passing fault: 503, with the token URL to check in the log', async () => {
+    const { app, provider, logs } = await setup();
+    provider.respond = () => new Response('<html>Moved</html>', { status: 302, headers: { location: 'https://provider.test/maintenance', 'content-type': 'text/html' } });
+    expectOAuthError(await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'r' }), 503, 'temporarily_unavailable');
+    expect(provider.requests).toHaveLength(1);
+    expect(logs.entries.find((entry) => entry.msg === 'the call to the provider failed')).toMatchObject({
+      upstreamStatus: 302,
+      outcome: 'temporarily_unavailable',
+      check: expect.stringContaining('UPSTREAM_TOKEN_URL'),
+    });
+  });
+
   test('an upstream network failure is 503', async () => {
     const { app, provider } = await setup();
     provider.respond = () => {
