@@ -65,6 +65,7 @@ const AUTHORIZE_STEPS: readonly Step<AuthorizeFlow>[] = [
   logSentToProvider,
 ];
 
+/** `GET /oauth/authorize`: runs {@link AUTHORIZE_STEPS}, then sends the browser to the provider's sign-in. */
 export function authorizeRoute(deps: LinkingDeps): RequestHandler {
   const handles = new StateHandles(deps.store);
   return async (req: Request, res: Response) => {

@@ -67,6 +67,7 @@ function callbackSteps(mode: 'code' | 'implicit'): readonly Step<CallbackFlow>[]
   ];
 }
 
+/** `GET /oauth/callback`: runs {@link callbackSteps} for the link mode, then sends the browser back to Alexa. */
 export function callbackRoute(deps: LinkingDeps): RequestHandler {
   const codes = new IssuedCodes(deps.store);
   const handles = new StateHandles(deps.store);

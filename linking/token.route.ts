@@ -43,6 +43,7 @@ const TOKEN_STEPS: readonly Step<TokenFlow>[] = [
   runGrant, // §4.1.3 or §6, answered per §5.1
 ];
 
+/** `POST /oauth/token`: no-store headers, the bounded body reader, {@link TOKEN_STEPS}, and the one error answer. */
 export function tokenRoute(deps: LinkingDeps): Array<RequestHandler | ErrorRequestHandler> {
   const grants: Readonly<Record<string, GrantHandler>> = {
     authorization_code: authorizationCodeGrant(deps),
