@@ -1,4 +1,4 @@
-import type { Clock } from '../../models/clock';
+import { sleep, type Clock } from '../../models/clock';
 import { TemporarilyUnavailableError } from '../errors';
 
 /**
@@ -22,22 +22,18 @@ export class AnswerBudget {
   }
 
   /** `promise`'s outcome, or `503 temporarily_unavailable` when the budget ends first. */
-  async race<T>(promise: Promise<T>): Promise<T> {
-    const settled = new AbortController();
-    const spent = this.clock.sleep(this.remainingMs, settled.signal).then(() => {
-      throw new TemporarilyUnavailableError('the account provider is still answering; try again');
+  race<T>(promise: Promise<T>): Promise<T> {
+    let cancel = () => {};
+    const spent = new Promise<never>((_resolve, reject) => {
+      cancel = this.clock.after(this.remainingMs, () => reject(new TemporarilyUnavailableError('the account provider is still answering; try again')));
     });
-    try {
-      return await Promise.race([promise, spent]);
-    } finally {
-      // The wait is let go once the race is decided (its rejection is the race's to ignore).
-      settled.abort();
-    }
+    // The timer goes once the race is decided.
+    return Promise.race([promise, spent]).finally(cancel);
   }
 
   /** Waits `ms` (less when the budget ends sooner); `503` once it is spent. */
   async pause(ms: number): Promise<void> {
     if (this.remainingMs <= 0) throw new TemporarilyUnavailableError('another request for this grant is still with the account provider; try again');
-    await this.clock.sleep(Math.min(ms, this.remainingMs));
+    await sleep(this.clock, Math.min(ms, this.remainingMs));
   }
 }

@@ -70,58 +70,45 @@ export const blockedFetch: typeof fetch = async (input) => {
 };
 
 /**
- * A clock tests move by hand. Its `sleep` waits on this clock, not on real time: a wait ends when the
- * test moves the clock past it, so time-bound code (the token answer budget) runs without sleeping.
+ * A clock tests move by hand. Its timers run on this clock, not on real time: one fires when the test
+ * moves the clock past it, so time-bound code (the token answer budget) runs without sleeping.
  */
 export class TestClock implements Clock {
   private current = Date.UTC(2026, 0, 15, 12, 0, 0);
-  private readonly sleepers = new Set<{ readonly wakeAt: number; readonly wake: () => void }>();
+  private readonly timers = new Set<{ readonly dueAt: number; readonly callback: () => void }>();
 
   now(): number {
     return this.current;
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const sleeper = {
-        wakeAt: this.current + ms,
-        wake: () => {
-          signal?.removeEventListener('abort', giveUp);
-          resolve();
-        },
-      };
-      const giveUp = () => {
-        this.sleepers.delete(sleeper);
-        reject(abortError(signal!));
-      };
-      signal?.addEventListener('abort', giveUp, { once: true });
-      this.sleepers.add(sleeper);
-    });
+  after(ms: number, callback: () => void): () => void {
+    if (ms <= 0) {
+      // Due at once, as a real timer of 0 ms: on a later turn, never inside the caller.
+      let cancelled = false;
+      setImmediate(() => cancelled || callback());
+      return () => (cancelled = true);
+    }
+    const timer = { dueAt: this.current + ms, callback };
+    this.timers.add(timer);
+    return () => this.timers.delete(timer);
   }
 
-  /** How many waits are pending: tells a test that the code under test is waiting on this clock. */
+  /** How many timers are pending: tells a test that the code under test is waiting on this clock. */
   get waiting(): number {
-    return this.sleepers.size;
+    return this.timers.size;
   }
 
   advanceSeconds(seconds: number): void {
     this.advanceMs(seconds * 1000);
   }
 
-  /** Moves the clock on, ending every wait that is due by then, earliest first. */
+  /** Moves the clock on, firing every timer that is due by then, earliest first. */
   advanceMs(ms: number): void {
     this.current += ms;
-    const due = [...this.sleepers].filter((sleeper) => sleeper.wakeAt <= this.current).sort((a, b) => a.wakeAt - b.wakeAt);
-    for (const sleeper of due) {
-      this.sleepers.delete(sleeper);
-      sleeper.wake();
+    const due = [...this.timers].filter((timer) => timer.dueAt <= this.current).sort((a, b) => a.dueAt - b.dueAt);
+    for (const timer of due) {
+      this.timers.delete(timer);
+      timer.callback();
     }
   }
-}
-
-/** The rejection of a wait given up, as `node:timers/promises` makes it. */
-function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }

@@ -140,7 +140,7 @@ function movableClock(): Clock & { advanceMs(ms: number): void } {
   let offset = 0;
   return {
     now: () => Date.now() + offset,
-    sleep: systemClock.sleep,
+    after: systemClock.after,
     advanceMs: (ms: number) => {
       offset += ms;
     },
