@@ -1,4 +1,5 @@
 import type { Logger } from '../../models/logger';
+import { credentialDigest } from '../credential-digest';
 import { InvalidGrantError } from '../errors';
 import { codeExchanged, providerCallAnswered, tokensIssuedForCode } from '../flow-log';
 import { bindingOf, bindingProblem, IssuedCodes, type ExchangedCode, type PresentedCode } from '../issued-code';
@@ -7,7 +8,6 @@ import { requireParam } from '../params';
 import { toAlexaTokenResponse } from '../token-response';
 import { UpstreamRejectedError } from '../upstream-client';
 import type { GrantHandler } from './grant';
-import { credentialDigest } from '../credential-digest';
 import { AnswerBudget } from './answer-budget';
 import { grantRefusal } from './grant-refusal';
 import { ProviderCallOnce } from './provider-call-once';

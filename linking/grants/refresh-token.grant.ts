@@ -1,9 +1,9 @@
 import { describeCause } from '../../models/logger';
+import { credentialDigest } from '../credential-digest';
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
 import { toAlexaTokenResponse, type AlexaTokenResponse } from '../token-response';
 import type { GrantHandler } from './grant';
-import { credentialDigest } from '../credential-digest';
 import { AnswerBudget } from './answer-budget';
 import { grantRefusal } from './grant-refusal';
 import { ProviderCallOnce, type CallOutcome } from './provider-call-once';
