@@ -4,6 +4,9 @@ import { demoLandingRoute } from './tools/demo/demo-landing.route';
 import { homePageRoute } from './skill/home-page.route';
 import { createLinkingRouter } from './linking/linking.router';
 import type { LinkingDeps } from './linking/linking-deps';
+import { errorBody } from './models/error-body';
+import { describeCause } from './models/logger';
+import { BodyReadError } from './models/read-body';
 import { requestTarget } from './models/request-target';
 import { privacyPolicyRoute } from './skill/privacy-policy.route';
 import { createSimulatorRouter } from './tools/simulator/simulator.router';
@@ -50,18 +53,25 @@ export function createApp(deps: AppDeps): Express {
   else if (config.demo) app.get('/simulator/link', demoLandingRoute());
 
   app.use((_req, res) => {
-    res.status(404).json({ error: 'not_found' });
+    res.status(404).json(errorBody('not_found', 'there is nothing at this address'));
   });
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = (error as { status?: unknown } | null)?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: 'invalid_request' });
+  app.use(lastErrorHandler(deps));
+  return app;
+}
+
+/**
+ * What no route answered itself: a body the reader refused, by its type (its status and description),
+ * else `500 server_error` with a generic description, the cause only in the log.
+ */
+function lastErrorHandler(deps: AppDeps) {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    if (error instanceof BodyReadError) {
+      res.status(error.status).json(errorBody('invalid_request', error.message));
       return;
     }
-    deps.logger.error({ cause: error instanceof Error ? `${error.constructor.name}: ${error.message}` : 'unknown' }, 'unhandled error');
-    res.status(500).json({ error: 'server_error' });
-  });
-  return app;
+    deps.logger.error({ cause: describeCause(error) }, 'unhandled error');
+    res.status(500).json(errorBody('server_error', 'linkbridge could not answer this request'));
+  };
 }
 
 /** One line per request: method, path without the query (it can hold codes), status and duration. */
@@ -89,5 +99,5 @@ const UNREADABLE_TARGET = '(unreadable request target)';
  */
 function refuseUnreadableTarget(req: Request, res: Response, next: NextFunction): void {
   if (requestTarget(req)) return next();
-  res.status(400).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: 'the request target cannot be read' });
+  res.status(400).set('Cache-Control', 'no-store').json(errorBody('invalid_request', 'the request target cannot be read'));
 }

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { createApp } from './app';
 import { startDemoProvider, type DemoProvider } from './tools/demo/demo-provider';
 import { buildDeps } from './deps';
-import { backgroundProviderCalls } from './linking/grants/provider-call-once';
+import { backgroundProviderCalls } from './linking/grants/background-calls';
 import { ConfigError, loadConfig, type Config } from './models/config';
 import { createLogger, standardOutput } from './models/logger';
 

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { LinkMode } from '../models/config';
-import type { OAuthError } from './errors';
+import type { ErrorOut } from './errors';
 
 /** Where an answer to Alexa goes: its `redirect_uri` (already checked against the allowlist), in its mode. */
 export interface AlexaTarget {
@@ -30,9 +30,12 @@ export function redirectResultToAlexa(res: Response, target: AlexaTarget, result
   send(res, alexaRedirect(target.redirectUri, target.mode, { ...result, state: target.state }));
 }
 
-/** The one mapper from an error to a redirect to Alexa: `error`, `error_description`, Alexa's state. @see RFC 6749 §4.1.2.1 */
-export function redirectErrorToAlexa(res: Response, target: AlexaTarget, error: OAuthError): void {
-  send(res, alexaRedirect(target.redirectUri, target.mode, { error: error.error, error_description: error.description, state: target.state }));
+/**
+ * Sends Alexa an error: the body `errorOut` made for the client (`error`, `error_description`) as the
+ * redirect's parameters, with Alexa's state. @see RFC 6749 §4.1.2.1, §4.2.2.1
+ */
+export function redirectErrorToAlexa(res: Response, target: AlexaTarget, out: ErrorOut): void {
+  send(res, alexaRedirect(target.redirectUri, target.mode, { ...out.body, state: target.state }));
 }
 
 function send(res: Response, location: string): void {

@@ -3,231 +3,255 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../models/logger';
 import { requestQuery } from '../models/request-target';
 import { redirectErrorToAlexa, redirectResultToAlexa, type AlexaTarget } from './alexa-redirect';
-import { sendErrorPage, toLinkingPage } from './error-page';
-import { AccessDeniedError, asOAuthError, describeCause, LinkingPageError, OAuthError, ServerError } from './errors';
+import { sendErrorPage, stateRejectedPage } from './error-page';
+import { AccessDeniedError, errorOut, InvalidScopeError, LinkingPageError, pageOut, ServerError, TemporarilyUnavailableError, type OAuthError } from './errors';
+import { callbackReceived, callbackRefusedWithPage, codeSentToAlexa, linkingFailed, providerCallAnswered, providerCallFailed, providerErrorInCallback, tokenSentToAlexa } from './flow-log';
 import { IssuedCodes } from './issued-code';
 import type { LinkingDeps } from './linking-deps';
 import { repeatedNames, toParams, type Params } from './params';
-import { StateHandles, type LinkingState } from './sealing';
-import { upstreamFailureToOAuthError } from './upstream-errors';
+import { StateHandles, StateRejectedError, type LinkingState } from './sealing';
+import { runSteps, type Step } from './steps';
+import { isProviderFailure } from './upstream-errors';
+import { CallbackWithoutCode } from './upstream/upstream-failures';
 
-/** Upstream error codes passed on to Alexa as they are; anything else becomes `server_error`. */
-const RELAYED_UPSTREAM_ERRORS = new Set(['access_denied', 'invalid_scope', 'server_error', 'temporarily_unavailable']);
-
-/** The provider's answer, read once. */
-interface CallbackQuery {
+/**
+ * One callback from the provider, as its steps learn it. Each optional field is set by the step named
+ * in its comment; a step runs only after the ones before it.
+ */
+interface CallbackFlow {
+  readonly deps: LinkingDeps;
+  readonly codes: IssuedCodes;
+  readonly handles: StateHandles;
+  /** The provider's answer, as parameters each present once (empty ones dropped). */
   readonly params: Params;
   readonly repeated: readonly string[];
+  /** `requireState`: the provider's `state`, a sealed state or a short handle to one. */
+  state?: string;
+  /** `redeemHandle`: the sealed state. */
+  sealed?: string;
+  /**
+   * `redeemHandle` (a replayed handle) or `unseal`: the flow's id, as soon as the state tells it, so a
+   * refused callback is logged, and its page referenced, under its flow.
+   */
+  flowId?: string;
+  /** `unseal`: the flow as authorize sealed it. */
+  linking?: LinkingState;
+  /** `acceptForAlexa`: the flow's log, and where Alexa is answered; from then on a refusal goes back there. */
+  log?: Logger;
+  alexa?: AlexaTarget;
+  /** `requireCode`: the provider's authorization code. */
+  upstreamCode?: string;
+  /** `issueCode` or `exchangeForImplicit`: what Alexa gets, with its state. */
+  result?: Record<string, string>;
 }
 
 /**
- * `GET /oauth/callback`: the provider sends the user back. A pipeline of small steps:
- *   readQuery → requireState → redeemHandle → unseal → checkProvider → claimOnce
- *                                                   (failures: an error page, the state cannot be trusted)
- *   → relayProviderError → treatMissingCode → issueCode (code mode) | exchangeForImplicit (implicit mode)
- *                                                   (failures: back to Alexa with its state, as an error:
- *                                                    never a code for a sign-in that already failed)
- * Each step the flow passes is one log line with the flow's id; a refused callback is logged under
- * its flow's id whenever the state still says which flow it was (a replay included).
+ * `GET /oauth/callback`: the provider sends the user back, as steps that read like RFC 6749 §4.1.2.
+ * Until the state is unsealed, checked and claimed a refusal is an error page (the state cannot be
+ * trusted to say where to go); after that it goes back to Alexa with its state, as an error: never a
+ * code for a sign-in that already failed.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  */
+function callbackSteps(mode: 'code' | 'implicit'): readonly Step<CallbackFlow>[] {
+  return [
+    requireState,
+    redeemHandle, // a short handle stands for a sealed state in the store, once
+    unseal, // RFC 9700 §4.7: sealed by this service, unexpired
+    spendHandle,
+    checkProvider, // RFC 9700 §4.4: no mix-up
+    claimOnce, // RFC 9700 §4.7: single use
+    acceptForAlexa,
+    relayProviderError, // §4.1.2.1: the provider's own error goes to Alexa
+    requireCode,
+    mode === 'code' ? issueCode : exchangeForImplicit, // §4.1.2 | §4.2.2
+  ];
+}
+
+/** `GET /oauth/callback`: runs {@link callbackSteps} for the link mode, then sends the browser back to Alexa. */
 export function callbackRoute(deps: LinkingDeps): RequestHandler {
   const codes = new IssuedCodes(deps.store);
   const handles = new StateHandles(deps.store);
+  const steps = callbackSteps(deps.config.linkMode);
   return async (req: Request, res: Response) => {
-    const query = readQuery(req);
-    const known: KnownFlow = {};
-    let flow: LinkingState;
+    const query = requestQuery(req);
+    const flow: CallbackFlow = { deps, codes, handles, params: toParams(query), repeated: repeatedNames(query) };
     try {
-      const state = requireState(query);
-      const sealed = await redeemHandle(state, handles, known);
-      flow = await unseal(sealed, deps, known);
-      if (StateHandles.isHandle(state)) await handles.markSpent(state, flow.flowId, flow.expiresAt);
-      flow = await claimOnce(checkProvider(flow, deps), deps);
-    } catch (error) {
-      const reference = known.flowId ?? randomUUID();
-      const page = toLinkingPage(error);
-      const facts = { route: 'callback', reason: page.title, check: page.setting ?? 'nothing to set', hint: page.hint, cause: describeCause(page.internalCause) };
-      deps.logger.warn(known.flowId ? { flowId: known.flowId, ...facts } : { reference, ...facts }, 'callback refused with an error page');
-      return sendErrorPage(res, page, reference);
+      await runSteps(flow, steps);
+    } catch (failure) {
+      return refuse(res, flow, failure);
     }
-
-    const log = deps.logger.child({ flowId: flow.flowId, route: 'callback' });
-    log.info(
-      { hasCode: query.params.has('code'), providerError: query.params.get('error')?.slice(0, 64) ?? null, secondsSinceAuthorize: secondsSince(flow, deps) },
-      'callback received from the provider',
-    );
-    const target: AlexaTarget = { redirectUri: flow.redirectUri, mode: deps.config.linkMode, state: flow.alexaState };
-    try {
-      relayProviderError(query, log);
-      const upstreamCode = treatMissingCode(query, deps);
-      const result = deps.config.linkMode === 'code' ? await issueCode(upstreamCode, flow, deps, codes, log) : await exchangeForImplicit(upstreamCode, flow, deps, log);
-      redirectResultToAlexa(res, target, result);
-    } catch (error) {
-      const oauthError = asOAuthError(error, 'linkbridge could not finish linking');
-      log.warn(
-        { error: oauthError.error, redirectUri: flow.redirectUri, check: settingAfterSignIn(oauthError), cause: describeCause(oauthError.internalCause) },
-        `linking failed; answer to Alexa: the user is sent back with error=${oauthError.error}`,
-      );
-      redirectErrorToAlexa(res, target, oauthError);
-    }
+    redirectResultToAlexa(res, flow.alexa!, flow.result!);
   };
 }
 
-/** What the callback learned about the flow before it refused it. */
-interface KnownFlow {
-  flowId?: string;
-}
-
-/** The sealed state's lifetime is fixed, so its expiry tells when the flow began. */
-function secondsSince(flow: LinkingState, deps: LinkingDeps): number {
-  return Math.max(0, Math.round(deps.clock.now() / 1000 - (flow.expiresAt - deps.config.stateTtlSeconds)));
-}
-
-/** The setting to check when linking fails after the provider's sign-in. */
-function settingAfterSignIn(error: OAuthError): string {
-  if (error instanceof RelayedError) {
-    return error.error === 'access_denied'
-      ? 'none if the user refused; otherwise the client registration at the provider (allowed scopes, redirect URI PUBLIC_URL/oauth/callback, test users)'
-      : error.error === 'invalid_scope'
-        ? 'UPSTREAM_SCOPE: the provider does not grant one of the scopes asked for'
-        : "the provider's status, and the client registration at the provider";
+/** Back to Alexa once the flow is claimed; an error page before, under the flow's id when it is known. */
+function refuse(res: Response, flow: CallbackFlow, failure: unknown): void {
+  if (flow.alexa) {
+    const out = errorOut(failure);
+    if (isProviderFailure(failure)) providerCallFailed(flow.log!, failure, out.error);
+    linkingFailed(flow.log!, out, flow.alexa.redirectUri);
+    return redirectErrorToAlexa(res, flow.alexa, out);
   }
-  if (error instanceof MissingCodeError) return "UPSTREAM_PRESET (the provider's callback did not carry a code)";
-  if (error instanceof AccessDeniedError) return 'none: the user refused at the provider';
-  return 'STORE_URL (the code could not be stored), or the failed provider call above';
+  const page = pageOut(failure);
+  const reference = flow.flowId ?? randomUUID();
+  callbackRefusedWithPage(flow.deps.logger, page, flow.flowId ? { flowId: flow.flowId } : { reference });
+  sendErrorPage(res, page, reference);
 }
 
-function readQuery(req: Request): CallbackQuery {
-  const source = requestQuery(req);
-  return { params: toParams(source), repeated: repeatedNames(source) };
-}
+const INCOMPLETE_TITLE = 'The sign-in answer is incomplete';
+const INCOMPLETE_EXPLANATION = 'The sign-in page sent you back without the details needed to finish linking.';
+const ALREADY_USED_TITLE = 'This sign-in link was already used';
 
-function requireState(query: CallbackQuery): string {
-  if (query.repeated.includes('state')) {
+function requireState(flow: CallbackFlow): void {
+  if (flow.repeated.includes('state')) {
     throw new LinkingPageError(INCOMPLETE_TITLE, INCOMPLETE_EXPLANATION, { hint: 'the state parameter appears more than once in the callback' });
   }
-  const state = query.params.get('state');
+  const state = flow.params.get('state');
   if (state === undefined) {
     throw new LinkingPageError(INCOMPLETE_TITLE, INCOMPLETE_EXPLANATION, {
       hint: "the provider's callback has no state parameter: the provider dropped it (see maxStateLength in the profile), or the callback URL was opened by hand",
     });
   }
-  return state;
+  flow.state = state;
 }
-
-const INCOMPLETE_TITLE = 'The sign-in answer is incomplete';
-const INCOMPLETE_EXPLANATION = 'The sign-in page sent you back without the details needed to finish linking.';
 
 /**
  * A short handle (for providers that keep only a short state) stands for a sealed state in the store,
  * once. A replayed handle is refused under the flow that spent it, when that is still remembered.
  */
-async function redeemHandle(state: string, handles: StateHandles, known: KnownFlow): Promise<string> {
-  if (!StateHandles.isHandle(state)) return state;
-  const sealed = await handles.redeem(state);
+async function redeemHandle(flow: CallbackFlow): Promise<void> {
+  const state = flow.state!;
+  if (!StateHandles.isHandle(state)) {
+    flow.sealed = state;
+    return;
+  }
+  const sealed = await flow.handles.redeem(state);
   if (sealed === undefined) {
-    known.flowId = await handles.spentBy(state);
+    flow.flowId = await flow.handles.spentBy(state);
     throw new LinkingPageError(ALREADY_USED_TITLE, 'Each sign-in can finish linking once, within ten minutes. This one already has, or took too long.', {
-      hint: known.flowId ? 'the provider sent this answer twice (a reload or a double submit)' : 'the state handle is unknown: already used, or more than ten minutes old',
+      hint: flow.flowId ? 'the provider sent this answer twice (a reload or a double submit)' : 'the state handle is unknown: already used, or more than ten minutes old',
     });
   }
-  return sealed;
+  flow.sealed = sealed;
 }
 
-async function unseal(sealed: string, deps: LinkingDeps, known: KnownFlow): Promise<LinkingState> {
-  const flow = await deps.sealer.unseal(sealed);
-  known.flowId = flow.flowId;
-  return flow;
+/** A state that cannot be trusted gets a page that says why (expired, a restart, another key, altered). */
+async function unseal(flow: CallbackFlow): Promise<void> {
+  try {
+    flow.linking = await flow.deps.sealer.unseal(flow.sealed!);
+  } catch (failure) {
+    throw failure instanceof StateRejectedError ? stateRejectedPage(failure) : failure;
+  }
+  flow.flowId = flow.linking.flowId;
+}
+
+/** A redeemed handle is remembered as spent by its flow, so a replay is refused under that flow. */
+async function spendHandle(flow: CallbackFlow): Promise<void> {
+  if (StateHandles.isHandle(flow.state!)) await flow.handles.markSpent(flow.state!, flow.linking!.flowId, flow.linking!.expiresAt);
 }
 
 /** RFC 9700 §4.4: a state made for another provider is a mix-up. */
-function checkProvider(flow: LinkingState, deps: LinkingDeps): LinkingState {
-  if (flow.provider !== deps.upstream.providerName) {
+function checkProvider(flow: CallbackFlow): void {
+  const { provider } = flow.linking!;
+  const configured = flow.deps.upstream.providerName;
+  if (provider !== configured) {
     throw new LinkingPageError('This sign-in came back from the wrong place', 'Linking was started with another sign-in service than the one that sent you here, so it was stopped for your safety.', {
       setting: 'UPSTREAM_PRESET',
-      hint: `the flow was started for the provider "${flow.provider.slice(0, 40)}", this server is configured for "${deps.upstream.providerName}": the provider changed, or instances behind one address are configured differently`,
+      hint: `the flow was started for the provider "${provider.slice(0, 40)}", this server is configured for "${configured}": the provider changed, or instances behind one address are configured differently`,
     });
   }
-  return flow;
 }
 
 /** RFC 9700 §4.7: single use; the mark lives as long as the state could still be accepted. */
-async function claimOnce(flow: LinkingState, deps: LinkingDeps): Promise<LinkingState> {
-  const fresh = await deps.store.claim(`state:${flow.id}`, flow.expiresAt * 1000);
-  if (!fresh) {
+async function claimOnce(flow: CallbackFlow): Promise<void> {
+  const { id, expiresAt } = flow.linking!;
+  if (!(await flow.deps.store.claim(`state:${id}`, expiresAt * 1000))) {
     throw new LinkingPageError(ALREADY_USED_TITLE, 'Each sign-in can finish linking once. This one already has, perhaps because the page was reloaded or opened twice.', {
       hint: 'the provider sent this answer twice (a reload or a double submit)',
     });
   }
-  return flow;
 }
 
-const ALREADY_USED_TITLE = 'This sign-in link was already used';
+/** The flow is this callback's alone now: from here on Alexa is answered, and the flow log says so. */
+function acceptForAlexa(flow: CallbackFlow): void {
+  const { deps } = flow;
+  const linking = flow.linking!;
+  flow.log = deps.logger.child({ flowId: linking.flowId, route: 'callback' });
+  flow.alexa = { redirectUri: linking.redirectUri, mode: deps.config.linkMode, state: linking.alexaState };
+  // The sealed state's lifetime is fixed, so its expiry tells when the flow began.
+  const secondsSinceAuthorize = Math.max(0, Math.round(deps.clock.now() / 1000 - (linking.expiresAt - deps.config.stateTtlSeconds)));
+  callbackReceived(flow.log, { hasCode: flow.params.has('code'), providerError: flow.params.get('error'), secondsSinceAuthorize });
+}
 
-/** RFC 6749 §4.1.2.1: the provider's own error goes to Alexa, as itself when Alexa knows it. */
-function relayProviderError(query: CallbackQuery, log: Logger): void {
-  const upstreamError = query.params.get('error');
-  if (upstreamError === undefined) return;
-  log.info({ upstreamError: upstreamError.slice(0, 64) }, 'the provider returned an error instead of a code');
-  const error = RELAYED_UPSTREAM_ERRORS.has(upstreamError) ? upstreamError : 'server_error';
-  throw new RelayedError(error, `The account provider answered ${error}.`);
+/**
+ * RFC 6749 §4.1.2.1: the provider's own error goes to Alexa as itself when it is one Alexa should hear
+ * of as such (the user refused, a scope, a passing failure); any other is `server_error`.
+ */
+function relayProviderError(flow: CallbackFlow): void {
+  const providerError = flow.params.get('error');
+  if (providerError === undefined) return;
+  providerErrorInCallback(flow.log!, providerError);
+  throw relayed(new CallbackWithoutCode(providerError.slice(0, 64), 'the provider returned an error instead of a code'));
+}
+
+function relayed(cause: CallbackWithoutCode): OAuthError {
+  switch (cause.providerError) {
+    case 'access_denied':
+      return new AccessDeniedError('The account provider answered access_denied.', cause);
+    case 'invalid_scope':
+      return new InvalidScopeError('The account provider answered invalid_scope.', cause);
+    case 'temporarily_unavailable':
+      return new TemporarilyUnavailableError('The account provider answered temporarily_unavailable.', cause);
+    default:
+      return new ServerError('The account provider answered server_error.', cause);
+  }
 }
 
 /**
  * No code and no error: a denial where the profile says so (WeChat), otherwise a provider fault. An
  * empty or repeated code is no usable code either: Alexa hears of the failure now, not at its token call.
  */
-function treatMissingCode(query: CallbackQuery, deps: LinkingDeps): string {
-  const code = query.params.get('code');
-  if (query.repeated.includes('code')) throw new MissingCodeError('the account provider returned the code parameter more than once');
-  if (code !== undefined && code !== '') return code;
-  if (code === undefined && deps.upstream.profile.authorization.missingCode === 'access_denied') {
+function requireCode(flow: CallbackFlow): void {
+  const code = flow.params.get('code');
+  if (flow.repeated.includes('code')) {
+    throw new ServerError('the account provider returned the code parameter more than once', new CallbackWithoutCode(undefined, 'a repeated code'));
+  }
+  if (code !== undefined && code !== '') {
+    flow.upstreamCode = code;
+    return;
+  }
+  if (code === undefined && flow.deps.upstream.profile.authorization.missingCode === 'access_denied') {
     throw new AccessDeniedError('The user did not allow access at the account provider.');
   }
-  throw new MissingCodeError('the account provider returned no authorization code');
+  throw new ServerError('the account provider returned no authorization code', new CallbackWithoutCode(undefined, 'no code'));
 }
 
-/** The provider's callback carried no usable code. */
-class MissingCodeError extends ServerError {}
-
 /** Code mode: linkbridge's own code, bound to Alexa's client, redirect URI and PKCE challenge. @see RFC 6749 §4.1.2 */
-async function issueCode(upstreamCode: string, flow: LinkingState, deps: LinkingDeps, codes: IssuedCodes, log: Logger): Promise<Record<string, string>> {
+async function issueCode(flow: CallbackFlow): Promise<void> {
+  const { deps } = flow;
+  const linking = flow.linking!;
   const expiresAt = deps.clock.now() + deps.config.codeTtlSeconds * 1000;
-  const code = await codes.issue(
+  const code = await flow.codes.issue(
     {
-      flowId: flow.flowId,
-      clientId: flow.clientId,
-      redirectUri: flow.redirectUri,
-      codeChallenge: flow.codeChallenge,
-      upstreamCode,
-      upstreamCodeVerifier: flow.upstreamCodeVerifier,
+      flowId: linking.flowId,
+      clientId: linking.clientId,
+      redirectUri: linking.redirectUri,
+      codeChallenge: linking.codeChallenge,
+      upstreamCode: flow.upstreamCode!,
+      upstreamCodeVerifier: linking.upstreamCodeVerifier,
     },
     expiresAt,
   );
-  log.info({ answer: 'code' }, 'answer to Alexa: the user is sent back with linkbridge\'s code');
-  return { code };
+  codeSentToAlexa(flow.log!);
+  flow.result = { code };
 }
 
 /** Implicit mode: exchange the code now and hand Alexa the access token in the fragment. @see RFC 6749 §4.2.2 */
-async function exchangeForImplicit(upstreamCode: string, flow: LinkingState, deps: LinkingDeps, log: Logger): Promise<Record<string, string>> {
-  try {
-    const tokens = await deps.upstream.exchangeCode(upstreamCode, flow.upstreamCodeVerifier, {
-      observe: (call) => log.info({ upstreamUrl: call.url, upstreamStatus: call.status, durationMs: call.durationMs }, 'provider token call answered with tokens'),
-    });
-    log.info({ answer: 'access_token' }, 'answer to Alexa: the user is sent back with the access token in the fragment');
-    return { access_token: tokens.accessToken, token_type: 'Bearer' };
-  } catch (error) {
-    throw upstreamFailureToOAuthError(error, log);
-  }
-}
-
-/** An error the provider sent, relayed with its own RFC 6749 code. */
-class RelayedError extends OAuthError {
-  constructor(
-    readonly error: string,
-    description: string,
-  ) {
-    super(description);
-  }
+async function exchangeForImplicit(flow: CallbackFlow): Promise<void> {
+  const log = flow.log!;
+  const tokens = await flow.deps.upstream.exchangeCode(flow.upstreamCode!, flow.linking!.upstreamCodeVerifier, {
+    observe: (call) => providerCallAnswered(log, call),
+  });
+  tokenSentToAlexa(log);
+  flow.result = { access_token: tokens.accessToken, token_type: 'Bearer' };
 }

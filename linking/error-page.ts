@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { escapeHtml, htmlPage, pageHeaders } from '../models/html-page';
 import { LinkingPageError, type PageAdvice } from './errors';
-import { StateRejectedError } from './sealing';
+import type { StateRejectedError } from './sealing';
 
 /** What the person can do, in plain words; the reference follows. */
 const ADVICE: Readonly<Record<PageAdvice, string>> = {
@@ -44,17 +44,10 @@ ${hint}</main>`,
 }
 
 /**
- * The one mapper from a failure to the page a user sees: a page error as it is, a sealed state that
- * cannot be trusted explained (a restart without `SEALING_KEYS` said as such), anything else a generic
- * page with its cause kept for the log.
+ * The page for a sealed state that cannot be trusted, by why: a restart without `SEALING_KEYS` is said
+ * as such, not as tampering.
  */
-export function toLinkingPage(error: unknown): LinkingPageError {
-  if (error instanceof LinkingPageError) return error;
-  if (error instanceof StateRejectedError) return stateRejectedPage(error);
-  return new LinkingPageError('Something went wrong', 'This service could not finish linking your account.', { status: 500, advice: 'retry', cause: error });
-}
-
-function stateRejectedPage(error: StateRejectedError): LinkingPageError {
+export function stateRejectedPage(error: StateRejectedError): LinkingPageError {
   switch (error.reason) {
     case 'expired':
       return new LinkingPageError('This sign-in took too long', 'More than ten minutes passed between starting to link and coming back from the sign-in page, so it was stopped for your safety.', {

@@ -1,12 +1,22 @@
+import { errorBody, type ErrorBody } from '../models/error-body';
+import { describeCause } from '../models/logger';
+import { BodyReadError } from '../models/read-body';
+import { StoreUnavailableError } from '../models/store';
+import { isProviderFailure, judge, type ProviderFailure } from './upstream-errors';
+
 /**
- * OAuth 2.0 errors. Each carries the RFC code, a description that is safe to show the client and, apart
- * from it, an internal cause that is only logged.
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 (token endpoint)
+ * The linking middleware's errors: one class per RFC 6749 error code, and {@link errorOut}, the one
+ * function that decides what of a failure the client sees and what only the log sees.
+ *
+ * Each error carries the RFC code, a description written for the client, and apart from it an internal
+ * cause that is only logged. A description never holds a setting name, a value from the request that
+ * could be a secret, or an internal message: what the developer needs to know goes to the flow log.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1 (authorization endpoint)
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 (token endpoint)
  */
 export abstract class OAuthError extends Error {
   abstract readonly error: string;
-  /** HTTP status on the token endpoint. */
+  /** HTTP status on the token endpoint: 400, and 401 only for `invalid_client` (RFC 6749 §5.2). */
   readonly status: number = 400;
   /** The linking flow the failed request belongs to, once known, so its log line carries the flow id. */
   flowId?: string;
@@ -17,21 +27,34 @@ export abstract class OAuthError extends Error {
   ) {
     super(description);
   }
-
-  /** The RFC 6749 §5.1/§5.2 JSON body. */
-  toJSON(): { error: string; error_description: string } {
-    return { error: this.error, error_description: this.description };
-  }
 }
 
-/** RFC 6749 §5.2: missing, repeated or malformed parameter. */
+/**
+ * `invalid_request`: a parameter missing, repeated or malformed, or a request otherwise malformed.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export class InvalidRequestError extends OAuthError {
   readonly error = 'invalid_request';
 }
 
 /**
- * RFC 6749 §5.2: client authentication failed. 401 and `WWW-Authenticate` when the client used HTTP
- * Basic; `usedBasic` tells the response which.
+ * `invalid_request` answered with 405: the token endpoint takes POST only.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2 ("The client MUST use the HTTP POST method")
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6 (405 Method Not Allowed)
+ */
+export class MethodNotAllowedError extends InvalidRequestError {
+  override readonly status = 405;
+
+  constructor(readonly allow: string) {
+    super(`this endpoint accepts ${allow} only`);
+  }
+}
+
+/**
+ * `invalid_client`: client authentication failed. 401, with `WWW-Authenticate` when the client used
+ * HTTP Basic; `usedBasic` tells the response which.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export class InvalidClientError extends OAuthError {
   readonly error = 'invalid_client';
@@ -45,49 +68,124 @@ export class InvalidClientError extends OAuthError {
   }
 }
 
-/** RFC 6749 §5.2: the code or refresh token is invalid, expired, reused or bound to someone else. */
+/**
+ * `invalid_grant`: the code or refresh token is invalid, expired, reused or bound to someone else.
+ * Alexa unlinks the user on it, so only a grant that is really dead gets it.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export class InvalidGrantError extends OAuthError {
   readonly error = 'invalid_grant';
 }
 
-/** RFC 6749 §5.2 and §4.1.2.1. */
+/**
+ * `unauthorized_client`: this client may not use this grant or response type.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export class UnauthorizedClientError extends OAuthError {
   readonly error = 'unauthorized_client';
 }
 
-/** RFC 6749 §5.2. */
+/**
+ * `unsupported_grant_type`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export class UnsupportedGrantTypeError extends OAuthError {
   readonly error = 'unsupported_grant_type';
 }
 
-/** RFC 6749 §4.1.2.1. */
+/**
+ * `unsupported_response_type`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
 export class UnsupportedResponseTypeError extends OAuthError {
   readonly error = 'unsupported_response_type';
 }
 
-/** RFC 6749 §5.2 and §4.1.2.1. */
+/**
+ * `invalid_scope`: the scope is invalid, unknown or malformed (here: as the provider judged it).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export class InvalidScopeError extends OAuthError {
   readonly error = 'invalid_scope';
 }
 
-/** RFC 6749 §4.1.2.1: the user (or the provider) refused. */
+/**
+ * `access_denied`: the user (or the provider) refused.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
 export class AccessDeniedError extends OAuthError {
   readonly error = 'access_denied';
 }
 
 /**
- * RFC 6749 §4.1.2.1: the server cannot serve the request now (the upstream timed out or failed).
- * On the token endpoint this is 503, so Alexa does not mistake a passing failure for a dead grant.
+ * `temporarily_unavailable`: the server cannot serve the request now (the provider timed out or failed,
+ * the store did not answer). On the token endpoint this is 503, so Alexa retries rather than mistaking
+ * a passing failure for a dead grant.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  */
 export class TemporarilyUnavailableError extends OAuthError {
   readonly error = 'temporarily_unavailable';
   override readonly status = 503;
 }
 
-/** RFC 6749 §4.1.2.1: an unexpected condition; the public text never holds internals. */
+/**
+ * `server_error`: an unexpected condition. Its description is generic; what happened is the internal
+ * cause, for the log.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
 export class ServerError extends OAuthError {
   readonly error = 'server_error';
   override readonly status = 500;
+}
+
+/** What the client is told of a failure nothing more specific describes. */
+const UNEXPECTED = 'linkbridge could not complete this request; try again later';
+
+/** A failure, split into what the client sees and what only the log sees. */
+export interface ErrorOut {
+  /** The failure as an RFC 6749 error: code, status and the description the client gets. */
+  readonly error: OAuthError;
+  /** What the client sees: the JSON body at the token endpoint, the redirect's parameters at the others. */
+  readonly body: ErrorBody;
+  /** What only the log sees: the internal cause, as its class and message. */
+  readonly cause: string | undefined;
+}
+
+/**
+ * The one function that decides what a client sees of a failure and what only the log sees, as
+ * node-oidc-provider's `err_out` does. Failures are told apart by their type, never by their message:
+ * - an {@link OAuthError} is answered as it is;
+ * - a request body that cannot be read (`models/read-body.ts`) is `invalid_request` (400, RFC 6749 §5.2);
+ * - a store that does not answer is `503 temporarily_unavailable`, so Alexa retries;
+ * - a failed provider call gets what `judge` in `upstream-errors.ts` decides;
+ * - anything else is `server_error` with a generic description, its message kept for the log.
+ */
+export function errorOut(failure: unknown): ErrorOut {
+  const error = toOAuthError(failure);
+  return { error, body: errorBody(error.error, error.description), cause: describeCause(error.internalCause) };
+}
+
+function toOAuthError(failure: unknown): OAuthError {
+  if (failure instanceof OAuthError) return failure;
+  if (failure instanceof BodyReadError) return new InvalidRequestError(`the request body cannot be read: ${failure.message}`, failure);
+  if (failure instanceof StoreUnavailableError) return new TemporarilyUnavailableError('linkbridge could not reach its store; try again', failure);
+  if (isProviderFailure(failure)) return providerFailureError(failure);
+  return new ServerError(UNEXPECTED, failure);
+}
+
+function providerFailureError(failure: ProviderFailure): OAuthError {
+  switch (judge(failure)) {
+    case 'retry':
+      return new TemporarilyUnavailableError('the account provider is not answering now; try again', failure);
+    case 'invalid_grant':
+      return new InvalidGrantError('the account provider rejected the grant', failure);
+    case 'invalid_scope':
+      return new InvalidScopeError('the account provider rejected the scope', failure);
+    default:
+      return new ServerError('the account provider refused the token request', failure);
+  }
 }
 
 /**
@@ -134,13 +232,16 @@ export class LinkingPageError extends Error {
   }
 }
 
-/** The internal cause for the logs: a class name and message, never a value from the request. */
-export function describeCause(cause: unknown): string | undefined {
-  if (cause === undefined) return undefined;
-  return cause instanceof Error ? `${cause.constructor.name}: ${cause.message}` : String(cause);
-}
-
-/** Any failure as an OAuth error: itself when it is one, otherwise `server_error` with `description`. */
-export function asOAuthError(error: unknown, description: string): OAuthError {
-  return error instanceof OAuthError ? error : new ServerError(description, error);
+/**
+ * The page for a failure before the redirect back to Alexa can be trusted: a page error as it is,
+ * anything else a page that says what {@link errorOut} makes of it (retry later for a passing failure),
+ * its cause kept for the log.
+ */
+export function pageOut(failure: unknown): LinkingPageError {
+  if (failure instanceof LinkingPageError) return failure;
+  const { error } = errorOut(failure);
+  if (error instanceof TemporarilyUnavailableError) {
+    return new LinkingPageError('Linking is unavailable for a moment', 'This service could not finish linking your account just now.', { status: 503, advice: 'retry', cause: error.internalCause ?? failure });
+  }
+  return new LinkingPageError('Something went wrong', 'This service could not finish linking your account.', { status: 500, advice: 'retry', cause: error.internalCause ?? failure });
 }

@@ -1,26 +1,59 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../models/store';
 import { ServerError } from './errors';
-import { credentialDigest } from './grants/provider-call-once';
+import { credentialDigest } from './credential-digest';
+import { verifyS256 } from './pkce';
 import type { AlexaTokenResponse } from './token-response';
 
-/** What an authorization code linkbridge issued to Alexa stands for. */
-export interface IssuedCode {
-  readonly flowId: string;
+/**
+ * What a code linkbridge issued is bound to: the client it was issued to, the `redirect_uri` of the
+ * authorization request and Alexa's PKCE challenge, when it sent one.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6
+ */
+export interface CodeBinding {
   readonly clientId: string;
   readonly redirectUri: string;
   readonly codeChallenge?: string;
+}
+
+/** What a token request presenting a code brings to match its binding. */
+export interface PresentedCode {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly verifier?: string;
+}
+
+/** What an authorization code linkbridge issued to Alexa stands for. */
+export interface IssuedCode extends CodeBinding {
+  readonly flowId: string;
   readonly upstreamCode: string;
   readonly upstreamCodeVerifier?: string;
 }
 
 /** The provider's tokens for a code, waiting to be handed to Alexa once, with what the code was bound to. */
-export interface ExchangedCode {
+export interface ExchangedCode extends CodeBinding {
   readonly flowId: string;
-  readonly clientId: string;
-  readonly redirectUri: string;
-  readonly codeChallenge?: string;
   readonly response: AlexaTokenResponse;
+}
+
+/** Why `presented` may not redeem a code bound to `binding`; `undefined` when it may. */
+export function bindingProblem(binding: CodeBinding, presented: PresentedCode): string | undefined {
+  if (binding.clientId !== presented.clientId) return 'the authorization code was issued to another client';
+  if (binding.redirectUri !== presented.redirectUri) return 'redirect_uri does not match the authorization request';
+  if (binding.codeChallenge !== undefined) {
+    if (presented.verifier === undefined) return 'code_verifier is required: the authorization request had a code_challenge';
+    if (!verifyS256(presented.verifier, binding.codeChallenge)) return 'code_verifier does not match the code_challenge';
+  } else if (presented.verifier !== undefined) {
+    // RFC 9700 §2.1.1: a verifier without a challenge is a PKCE downgrade attempt.
+    return 'code_verifier was sent but the authorization request had no code_challenge';
+  }
+  return undefined;
+}
+
+/** Only the binding of `code`, as it is kept with the tokens exchanged for it. */
+export function bindingOf(code: CodeBinding): CodeBinding {
+  return { clientId: code.clientId, redirectUri: code.redirectUri, codeChallenge: code.codeChallenge };
 }
 
 /**

@@ -5,8 +5,9 @@ import { authorizeRoute } from './authorize.route';
 import { callbackRoute } from './callback.route';
 import { sendErrorPage } from './error-page';
 import { LinkingPageError } from './errors';
+import { callbacksRateLimited } from './flow-log';
 import type { LinkingDeps } from './linking-deps';
-import { tokenRoute } from './token.route';
+import { tokenMethodNotAllowed, tokenRoute } from './token.route';
 
 /** The linking middleware's routes: the contract Alexa and the provider are configured with. */
 export function createLinkingRouter(deps: LinkingDeps): Router {
@@ -17,12 +18,7 @@ export function createLinkingRouter(deps: LinkingDeps): Router {
   router.get('/oauth/callback', callbackRateLimit(deps), callbackRoute(deps));
   router.post('/oauth/token', ...tokenRoute(deps));
   // RFC 6749 §3.2: the token endpoint takes POST only.
-  router.all('/oauth/token', (_req, res) => {
-    res.status(405).set({ Allow: 'POST', 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json({
-      error: 'invalid_request',
-      error_description: 'the token endpoint accepts POST only',
-    });
-  });
+  router.all('/oauth/token', ...tokenMethodNotAllowed(deps));
   return router;
 }
 
@@ -38,7 +34,7 @@ function callbackRateLimit(deps: LinkingDeps): RequestHandler {
   return (req, res, next) => {
     if (buckets.take(req.socket.remoteAddress ?? 'unknown')) return next();
     const reference = randomUUID();
-    deps.logger.warn({ reference, route: 'callback' }, 'too many callbacks from one address; refused before anything was stored');
+    callbacksRateLimited(deps.logger, reference);
     res.set('Retry-After', '10');
     sendErrorPage(res, new LinkingPageError('Too many sign-in answers', 'This address sent more sign-in answers than anyone linking an account would. Wait a few seconds and try again.', { status: 429, advice: 'retry' }), reference);
   };

@@ -2,47 +2,65 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import type { Logger } from '../models/logger';
 import { readBodyText } from '../models/read-body';
 import { authenticateClient } from './client-auth';
-import {
-  describeCause,
-  InvalidClientError,
-  InvalidRequestError,
-  OAuthError,
-  ServerError,
-  UnauthorizedClientError,
-  UnsupportedGrantTypeError,
-} from './errors';
+import { errorOut, InvalidClientError, InvalidRequestError, MethodNotAllowedError, UnauthorizedClientError, UnsupportedGrantTypeError } from './errors';
+import { tokenRequestRefused } from './flow-log';
 import { authorizationCodeGrant } from './grants/authorization-code.grant';
 import type { GrantHandler } from './grants/grant';
 import { refreshTokenGrant } from './grants/refresh-token.grant';
 import type { LinkingDeps } from './linking-deps';
-import { rejectRepeated, requireParam, toParams } from './params';
+import { rejectRepeated, requireParam, toParams, type Params } from './params';
+import { runSteps, type Step } from './steps';
+import type { AlexaTokenResponse } from './token-response';
 
 /**
- * `POST /oauth/token`, as a pipeline of small steps that reads like RFC 6749 §3.2 and §5:
- * noStore → parseForm → rejectRepeated → authenticateClient → pick grant → grant handler.
- * Every answer, success or error, carries `Cache-Control: no-store` and `Pragma: no-cache`.
+ * One token request, as its steps learn it. Each optional field is set by the step named in its
+ * comment; a step runs only after the ones before it.
  */
+interface TokenFlow {
+  readonly req: Request;
+  readonly log: Logger;
+  readonly deps: LinkingDeps;
+  readonly grants: Readonly<Record<string, GrantHandler>>;
+  /** `parseForm`: the form's parameters, each present once. */
+  params?: Params;
+  /** `authenticateClient`: the client, authenticated. */
+  clientId?: string;
+  /** `selectGrant`: the handler of the request's `grant_type`. */
+  grant?: GrantHandler;
+  /** `runGrant`: the tokens for Alexa. */
+  answer?: AlexaTokenResponse;
+}
+
+/**
+ * `POST /oauth/token`, as steps that read like RFC 6749 §3.2 and §5 (after Express's `noStore` and the
+ * bounded body reader). Every answer, success or error, carries `Cache-Control: no-store` and `Pragma: no-cache`.
+ */
+const TOKEN_STEPS: readonly Step<TokenFlow>[] = [
+  parseForm, // §3.2: application/x-www-form-urlencoded, no parameter twice (§3.1)
+  authenticate, // §2.3.1: HTTP Basic or body credentials
+  selectGrant, // §5.2: unsupported_grant_type
+  refuseInImplicitMode, // §4.2: an implicit-mode client gets its token in the redirect
+  runGrant, // §4.1.3 or §6, answered per §5.1
+];
+
+/** `POST /oauth/token`: no-store headers, the bounded body reader, {@link TOKEN_STEPS}, and the one error answer. */
 export function tokenRoute(deps: LinkingDeps): Array<RequestHandler | ErrorRequestHandler> {
   const grants: Readonly<Record<string, GrantHandler>> = {
     authorization_code: authorizationCodeGrant(deps),
     refresh_token: refreshTokenGrant(deps),
   };
-
   const handle: RequestHandler = async (req, res) => {
-    const source = formParams(req);
-    rejectRepeated(source);
-    const params = toParams(source);
-    const clientId = authenticateClient(req, params, deps.config.alexa);
-    const grantType = requireParam(params, 'grant_type');
-    const grant = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
-    if (!grant) throw new UnsupportedGrantTypeError(`grant_type ${grantType.slice(0, 40)} is not supported`);
-    // Implicit-mode skills get their token in the redirect; no grant is issued here (RFC 6749 §4.2).
-    if (deps.config.linkMode === 'implicit') throw new UnauthorizedClientError('LINK_MODE is implicit: this client gets its token from the authorization redirect');
-    const body = await grant({ params, clientId, log: res.locals.log as Logger });
-    res.status(200).json(body);
+    const flow: TokenFlow = { req, log: res.locals.log as Logger, deps, grants };
+    await runSteps(flow, TOKEN_STEPS);
+    res.status(200).json(flow.answer);
   };
+  return [noStore(deps), readBodyText(16 * 1024), handle, sendTokenError];
+}
 
-  return [noStore(deps), readBodyText(16 * 1024), handle, tokenErrorHandler];
+/** Any other method at the token endpoint: `405 invalid_request` with `Allow: POST`. @see RFC 6749 §3.2 */
+export function tokenMethodNotAllowed(deps: LinkingDeps): Array<RequestHandler | ErrorRequestHandler> {
+  const refuseMethod: RequestHandler = (_req, _res, next) => next(new MethodNotAllowedError('POST'));
+  return [noStore(deps), refuseMethod, sendTokenError];
 }
 
 /** RFC 6749 §5.1: `Cache-Control: no-store` and `Pragma: no-cache` on every token response. */
@@ -56,36 +74,46 @@ function noStore(deps: LinkingDeps): RequestHandler {
   };
 }
 
-/** RFC 6749 §3.2: the token request is `application/x-www-form-urlencoded`. */
-function formParams(req: Request): URLSearchParams {
+/** RFC 6749 §3.2: the token request is `application/x-www-form-urlencoded`; §3.1: no parameter twice. */
+function parseForm(flow: TokenFlow): void {
+  const { req } = flow;
   if (!req.is('application/x-www-form-urlencoded')) {
     throw new InvalidRequestError('the token request must be application/x-www-form-urlencoded');
   }
-  return new URLSearchParams(typeof req.body === 'string' ? req.body : '');
+  const source = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
+  rejectRepeated(source);
+  flow.params = toParams(source);
 }
 
-/** Where a client-authentication failure at the token endpoint comes from. */
-const CLIENT_CREDENTIALS_CHECK =
-  "ALEXA_CLIENT_ID and ALEXA_CLIENT_SECRET must equal the Your Client ID and Your Secret in the skill's account linking settings (Alexa developer console, Build > Account Linking), and the Authentication Scheme there says whether Alexa sends them by HTTP Basic or in the body";
+function authenticate(flow: TokenFlow): void {
+  flow.clientId = authenticateClient(flow.req, flow.params!, flow.deps.config.alexa);
+}
 
-/** RFC 6749 §5.2 error bodies; anything unexpected is `server_error` with no internals. */
-function tokenErrorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+function selectGrant(flow: TokenFlow): void {
+  const grantType = requireParam(flow.params!, 'grant_type');
+  const grant = Object.hasOwn(flow.grants, grantType) ? flow.grants[grantType] : undefined;
+  if (!grant) throw new UnsupportedGrantTypeError(`grant_type ${grantType.slice(0, 40)} is not supported`);
+  flow.grant = grant;
+}
+
+/** Implicit-mode skills get their token in the redirect; no grant is issued here (RFC 6749 §4.2). */
+function refuseInImplicitMode(flow: TokenFlow): void {
+  if (flow.deps.config.linkMode === 'implicit') {
+    throw new UnauthorizedClientError('this client gets its access token from the authorization redirect, not from the token endpoint');
+  }
+}
+
+async function runGrant(flow: TokenFlow): Promise<void> {
+  flow.answer = await flow.grant!({ params: flow.params!, clientId: flow.clientId!, log: flow.log });
+}
+
+/** RFC 6749 §5.2: the error body `errorOut` made for the client; its cause goes to the log only. */
+function sendTokenError(failure: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  const out = errorOut(failure);
   const log = res.locals.log as Logger | undefined;
-  const oauthError = asOAuthError(error);
-  const flowId = oauthError.flowId;
-  if (oauthError instanceof ServerError) log?.error({ flowId, cause: describeCause(oauthError.internalCause ?? error) }, 'token request failed');
-  else if (oauthError instanceof InvalidClientError) {
-    // Alexa's credentials are typed into the skill's account linking settings: say where to look.
-    log?.warn({ error: oauthError.error, description: oauthError.description, check: CLIENT_CREDENTIALS_CHECK }, 'token request refused');
-  } else log?.info({ flowId, error: oauthError.error, description: oauthError.description }, 'token request refused');
-  if (oauthError instanceof InvalidClientError && oauthError.usedBasic) res.set('WWW-Authenticate', 'Basic realm="linkbridge", charset="UTF-8"');
-  res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).status(oauthError.status).json(oauthError.toJSON());
-}
-
-function asOAuthError(error: unknown): OAuthError {
-  if (error instanceof OAuthError) return error;
-  // The body reader marks client faults (too large, compressed, another charset, cut short) with a 4xx status.
-  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) return new InvalidRequestError('the request body cannot be read');
-  return new ServerError('the token request could not be completed', error);
+  if (log) tokenRequestRefused(log, out);
+  const { error } = out;
+  if (error instanceof InvalidClientError && error.usedBasic) res.set('WWW-Authenticate', 'Basic realm="linkbridge", charset="UTF-8"');
+  if (error instanceof MethodNotAllowedError) res.set('Allow', error.allow);
+  res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).status(error.status).json(out.body);
 }

@@ -59,8 +59,17 @@ export function chosenFields(fields: Record<string, unknown>): Record<string, un
 function safeValue(key: string, value: unknown): unknown {
   if (SECRET_FIELD_NAMES.has(key.toLowerCase())) return REDACTED;
   if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? NOT_LOGGED : value;
-  if (value instanceof Error) return `${value.constructor.name}: ${value.message}`;
+  if (value instanceof Error) return describeCause(value);
   return NOT_LOGGED;
+}
+
+/**
+ * The one way a cause is written in the log: an error as its class and message (`StateRejectedError:
+ * sealed state rejected: expired`), never its stack or the values it holds; anything else thrown as text.
+ */
+export function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  return cause instanceof Error ? `${cause.constructor.name}: ${cause.message}` : String(cause);
 }
 
 /** Structured JSON logs of chosen fields. Tests pass a destination to capture the output. */

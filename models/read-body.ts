@@ -1,9 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-/** A body that cannot be read; `status` is the 4xx the routes' error handlers answer with. */
+/**
+ * A body that cannot be read: the client's fault. `status` is the HTTP status for it where the route
+ * answers with the body's own status (`POST /alexa`); the token endpoint answers 400, as RFC 6749 §5.2
+ * says. The message is written for the client: it says what is wrong with the body, never what was in it.
+ */
 export class BodyReadError extends Error {
-  readonly expose = true;
-
   constructor(
     readonly status: 400 | 413 | 415,
     readonly type: 'request.aborted' | 'entity.too.large' | 'encoding.unsupported' | 'charset.unsupported',

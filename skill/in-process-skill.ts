@@ -1,14 +1,13 @@
 import type { ResponseEnvelope } from 'ask-sdk-model';
+import { describeCause } from '../models/logger';
 import { AccountApiClient } from './account-api.client';
 import { buildSkill } from './build-skill';
 import { checkEnvelope } from './request-envelope';
 import type { SkillHostDeps } from './skill-deps';
+import { envelopeRefused, refusalFor, type SkillRefusal } from './skill-refusal';
 
 /** What `POST /alexa` would have answered, as status and body. */
-export type SkillAnswer =
-  | { readonly status: 200; readonly body: ResponseEnvelope }
-  | { readonly status: 400; readonly body: { readonly error: 'bad_request'; readonly reason: string } }
-  | { readonly status: 500; readonly body: { readonly error: 'server_error' } };
+export type SkillAnswer = { readonly status: 200; readonly body: ResponseEnvelope } | SkillRefusal;
 
 /** The skill called from inside the process. */
 export interface InProcessSkill {
@@ -16,10 +15,10 @@ export interface InProcessSkill {
 }
 
 /**
- * The skill reached from inside the process, for the simulator: the same envelope checks, handlers and
- * account API as `POST /alexa`, minus the request-signature check, which exists to prove a request
- * came from Alexa over the internet. Nothing outside the process can call this: there is no route to it,
- * so signature checks stay on for every HTTP request.
+ * The skill reached from inside the process, for the simulator: the same envelope checks, handlers,
+ * account API and refusals as `POST /alexa`, minus the request-signature check, which exists to prove a
+ * request came from Alexa over the internet. Nothing outside the process can call this: there is no
+ * route to it, so signature checks stay on for every HTTP request.
  */
 export function createInProcessSkill(deps: SkillHostDeps): InProcessSkill {
   const { config } = deps;
@@ -29,12 +28,12 @@ export function createInProcessSkill(deps: SkillHostDeps): InProcessSkill {
   return {
     async invoke(envelope) {
       const checked = checkEnvelope(envelope, config.skill.skillId);
-      if (!checked.ok) return { status: 400, body: { error: 'bad_request', reason: checked.reason } };
+      if (!checked.ok) return envelopeRefused(checked.reason);
       try {
         return { status: 200, body: await skill.invoke(checked.envelope) };
       } catch (error) {
-        logger.error({ cause: error instanceof Error ? `${error.constructor.name}: ${error.message}` : 'unknown' }, 'skill dispatch failed');
-        return { status: 500, body: { error: 'server_error' } };
+        logger.error({ cause: describeCause(error) }, 'skill dispatch failed');
+        return refusalFor(error);
       }
     },
   };

@@ -1,16 +1,19 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from '../models/logger';
+import { describeCause, type Logger } from '../models/logger';
 import { readBodyText } from '../models/read-body';
 import { AccountApiClient } from './account-api.client';
 import { buildSkill } from './build-skill';
 import { checkEnvelope } from './request-envelope';
 import { AlexaRequestVerifier } from './request-verifier/alexa-request-verifier';
 import type { SkillHostDeps } from './skill-deps';
+import { envelopeRefused, refusalFor, skillFailed, verificationFailed, type SkillRefusal } from './skill-refusal';
 
 /**
  * `POST /alexa`: the skill endpoint. The body is read raw, so the request verifier (signature and
- * timestamp) sees the exact bytes Alexa signed; nothing before this route parses bodies. A request
- * that fails verification, is not JSON or is meant for another skill gets a 400 with no internal message.
+ * timestamp) sees the exact bytes Alexa signed; nothing before this route parses bodies. Every refusal
+ * (verification failed, not an envelope, another skill, a body too large, compressed, in another
+ * charset or cut short, a failed dispatch) has the one error body (`skill-refusal.ts`), never an
+ * internal message.
  * @see https://developer.amazon.com/docs/custom-skills/host-a-custom-skill-as-a-web-service.html
  */
 export function createSkillRouter(deps: SkillHostDeps): Router {
@@ -26,28 +29,38 @@ export function createSkillRouter(deps: SkillHostDeps): Router {
   }
 
   const router = Router();
-  router.post('/alexa', refuseParsedBody(logger), readBodyText(256 * 1024), async (req: Request, res: Response) => {
-    const body = typeof req.body === 'string' ? req.body : '';
-    const parsed = parseJson(body);
-    try {
-      await verifier?.verify(body, req.headers, parsed);
-    } catch (error) {
-      logger.warn({ cause: error instanceof Error ? error.message : 'unknown' }, 'Alexa request refused: signature or timestamp verification failed');
-      return refuse(res, 'request verification failed');
-    }
-    const checked = checkEnvelope(parsed ?? body, config.skill.skillId);
-    if (!checked.ok) {
-      if (checked.otherSkillId !== undefined) logger.warn({ applicationId: checked.otherSkillId }, 'Alexa request refused: it is for another skill id (SKILL_ID)');
-      return refuse(res, checked.reason);
-    }
-    const { envelope } = checked;
-    try {
-      res.json(await skill.invoke(envelope));
-    } catch (error) {
-      logFailure(logger, error);
-      res.status(500).json({ error: 'server_error' });
-    }
-  });
+  router.post(
+    '/alexa',
+    refuseParsedBody(logger),
+    readBodyText(256 * 1024),
+    async (req: Request, res: Response) => {
+      const body = typeof req.body === 'string' ? req.body : '';
+      const parsed = parseJson(body);
+      try {
+        await verifier?.verify(body, req.headers, parsed);
+      } catch (error) {
+        logger.warn({ cause: describeCause(error) }, 'Alexa request refused: signature or timestamp verification failed');
+        return refuse(res, verificationFailed());
+      }
+      const checked = checkEnvelope(parsed ?? body, config.skill.skillId);
+      if (!checked.ok) {
+        if (checked.otherSkillId !== undefined) logger.warn({ applicationId: checked.otherSkillId }, 'Alexa request refused: it is for another skill id (SKILL_ID)');
+        return refuse(res, envelopeRefused(checked.reason));
+      }
+      try {
+        res.json(await skill.invoke(checked.envelope));
+      } catch (error) {
+        logger.error({ cause: describeCause(error) }, 'skill dispatch failed');
+        refuse(res, refusalFor(error));
+      }
+    },
+    // A body the reader refused (too large, compressed, another charset, cut short), by its type.
+    (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      const refusal = refusalFor(error);
+      if (refusal.status === 500) logger.error({ cause: describeCause(error) }, 'Alexa request failed');
+      refuse(res, refusal);
+    },
+  );
   return router;
 }
 
@@ -59,16 +72,12 @@ function refuseParsedBody(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.body === undefined) return next();
     logger.error('a body parser ran before POST /alexa; the skill route must read the raw body (see app.ts)');
-    res.status(500).json({ error: 'server_error' });
+    refuse(res, skillFailed());
   };
 }
 
-function refuse(res: Response, reason: string): void {
-  res.status(400).json({ error: 'bad_request', reason });
-}
-
-function logFailure(logger: Logger, error: unknown): void {
-  logger.error({ cause: error instanceof Error ? `${error.constructor.name}: ${error.message}` : 'unknown' }, 'skill dispatch failed');
+function refuse(res: Response, refusal: SkillRefusal): void {
+  res.status(refusal.status).json(refusal.body);
 }
 
 /** The body as JSON, or `undefined` when it is not JSON (the envelope check then says why). */

@@ -1,20 +1,16 @@
 import type { Logger } from '../../models/logger';
+import { credentialDigest } from '../credential-digest';
 import { InvalidGrantError } from '../errors';
-import { IssuedCodes, type ExchangedCode } from '../issued-code';
+import { codeExchanged, providerCallAnswered, tokensIssuedForCode } from '../flow-log';
+import { bindingOf, bindingProblem, IssuedCodes, type ExchangedCode, type PresentedCode } from '../issued-code';
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
-import { verifyS256 } from '../pkce';
 import { toAlexaTokenResponse } from '../token-response';
 import { UpstreamRejectedError } from '../upstream-client';
 import type { GrantHandler } from './grant';
-import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError } from './provider-call-once';
-
-/** What a code is bound to, and what a request presenting it brings. */
-interface Binding {
-  readonly clientId: string;
-  readonly redirectUri: string;
-  readonly codeChallenge?: string;
-}
+import { AnswerBudget } from './answer-budget';
+import { grantRefusal } from './grant-refusal';
+import { ProviderCallOnce } from './provider-call-once';
 
 /**
  * RFC 6749 §4.1.3 with RFC 7636 §4.6: the code is ours, unexpired, unused, bound to client and redirect
@@ -32,8 +28,8 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
   return async ({ params, clientId, log }) => {
     const code = requireParam(params, 'code');
     const redirectUri = requireParam(params, 'redirect_uri');
-    const verifier = params.get('code_verifier');
-    const budget = new AnswerBudget(config.upstream.timeoutMs);
+    const presented: PresentedCode = { clientId, redirectUri, verifier: params.get('code_verifier') };
+    const budget = new AnswerBudget(clock, config.upstream.timeoutMs);
     /** The request's log, with the flow id once the code is known, so every line of it names its flow. */
     let flowLog = log;
     let flowId: string | undefined;
@@ -49,7 +45,7 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
       const issued = await codes.find(code);
       if (!issued) return true;
       knownFlow(issued.flowId);
-      const problem = bindingProblem(issued, clientId, redirectUri, verifier);
+      const problem = bindingProblem(issued, presented);
       if (problem) {
         // A code presented with the wrong bindings is dead whatever happens next (§4.1.2, §10.5).
         await codes.spend(code);
@@ -65,7 +61,7 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
       try {
         tokens = await deps.upstream.exchangeCode(issued.upstreamCode, issued.upstreamCodeVerifier, {
           timeoutMs: config.tokenReplay.providerDeadlineMs,
-          observe: (call) => flowLog.info({ upstreamUrl: call.url, upstreamStatus: call.status, durationMs: call.durationMs }, 'provider token call answered with tokens'),
+          observe: (call) => providerCallAnswered(flowLog, call),
         });
       } catch (error) {
         // The provider settled the code (it refused the grant): dead. Anything else, a timeout or an
@@ -74,18 +70,18 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
         throw error;
       }
       const response = toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, log: logger });
-      const exchanged: ExchangedCode = { flowId: issued.flowId, clientId: issued.clientId, redirectUri: issued.redirectUri, codeChallenge: issued.codeChallenge, response };
+      const exchanged: ExchangedCode = { ...bindingOf(issued), flowId: issued.flowId, response };
       // Tokens first, then the code dies: a crash in between leaves the tokens for the retry.
       await codes.keepExchanged(code, exchanged, clock.now() + config.tokenReplay.windowSeconds * 1000);
       await codes.spend(code);
-      logger.info({ flowId: issued.flowId }, 'authorization code exchanged with the provider');
+      codeExchanged(logger, issued.flowId);
     };
 
     try {
       await once.ensure(`code:${credentialDigest(code)}`, budget, settled, exchange);
-      return await handOver(codes, code, { clientId, redirectUri, verifier }, log);
+      return await handOver(codes, code, presented, log);
     } catch (error) {
-      const refusal = toTokenError(error, flowLog);
+      const refusal = grantRefusal(error, flowLog);
       refusal.flowId ??= flowId;
       throw refusal;
     }
@@ -93,27 +89,13 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
 }
 
 /** The tokens for the code, to one request only; everyone else gets `invalid_grant`. */
-async function handOver(codes: IssuedCodes, code: string, request: { clientId: string; redirectUri: string; verifier?: string }, log: Logger) {
+async function handOver(codes: IssuedCodes, code: string, presented: PresentedCode, log: Logger) {
   const waiting = await codes.peekExchanged(code);
   if (!waiting) throw new InvalidGrantError('the authorization code is invalid, expired or already used');
-  const problem = bindingProblem(waiting, request.clientId, request.redirectUri, request.verifier);
+  const problem = bindingProblem(waiting, presented);
   if (problem) throw new InvalidGrantError(problem);
   const taken = await codes.takeExchanged(code);
   if (!taken) throw new InvalidGrantError('the authorization code is invalid, expired or already used');
-  log.info({ flowId: taken.flowId }, 'authorization code exchanged; tokens issued to Alexa');
+  tokensIssuedForCode(log, taken.flowId);
   return taken.response;
-}
-
-/** Why a request may not redeem a code bound to `binding`; `undefined` when it may. */
-function bindingProblem(binding: Binding, clientId: string, redirectUri: string, verifier: string | undefined): string | undefined {
-  if (binding.clientId !== clientId) return 'the authorization code was issued to another client';
-  if (binding.redirectUri !== redirectUri) return 'redirect_uri does not match the authorization request';
-  if (binding.codeChallenge !== undefined) {
-    if (verifier === undefined) return 'code_verifier is required: the authorization request had a code_challenge';
-    if (!verifyS256(verifier, binding.codeChallenge)) return 'code_verifier does not match the code_challenge';
-  } else if (verifier !== undefined) {
-    // RFC 9700 §2.1.1: a verifier without a challenge is a PKCE downgrade attempt.
-    return 'code_verifier was sent but the authorization request had no code_challenge';
-  }
-  return undefined;
 }

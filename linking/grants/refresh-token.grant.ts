@@ -1,8 +1,12 @@
+import { describeCause } from '../../models/logger';
+import { credentialDigest } from '../credential-digest';
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
 import { toAlexaTokenResponse, type AlexaTokenResponse } from '../token-response';
 import type { GrantHandler } from './grant';
-import { AnswerBudget, credentialDigest, ProviderCallOnce, toTokenError, type CallOutcome } from './provider-call-once';
+import { AnswerBudget } from './answer-budget';
+import { grantRefusal } from './grant-refusal';
+import { ProviderCallOnce, type CallOutcome } from './provider-call-once';
 
 /**
  * RFC 6749 §6, made idempotent for Alexa. Providers that rotate refresh tokens treat a second use of
@@ -32,7 +36,7 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
     const refreshToken = requireParam(params, 'refresh_token');
     const digest = credentialDigest(refreshToken);
     const answerKey = `refresh-answer:${digest}`;
-    const budget = new AnswerBudget(config.upstream.timeoutMs);
+    const budget = new AnswerBudget(clock, config.upstream.timeoutMs);
     let answer: AlexaTokenResponse | undefined;
 
     const answered = async (): Promise<boolean> => {
@@ -54,7 +58,7 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
         await store.put(answerKey, JSON.stringify(kept), clock.now() + windowMs);
       } catch (error) {
         // The tokens are good: the request that is still waiting gets them rather than an error.
-        logger.error({ cause: error instanceof Error ? error.message : 'unknown' }, 'the store refused the refreshed tokens; only the waiting request gets them');
+        logger.error({ cause: describeCause(error) }, 'the store refused the refreshed tokens; only the waiting request gets them');
         return undefined;
       }
       logger.info({ rotated: true }, 'tokens refreshed; the answer is kept for retries with the same refresh token');
@@ -64,9 +68,9 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
     try {
       await once.ensure(`refresh:${digest}`, budget, answered, callProvider);
     } catch (error) {
-      throw toTokenError(error, log);
+      throw grantRefusal(error, log);
     }
-    if (!answer) throw toTokenError(new Error('the refresh ended without an answer'), log);
+    if (!answer) throw grantRefusal(new Error('the refresh ended without an answer'), log);
     return answer;
   };
 }

@@ -16,13 +16,15 @@ export interface UpstreamTokens {
 
 /**
  * Reads the provider's token answer (JSON, or form-encoded from providers that answer that way) with the
- * grant's paths. Throws {@link UpstreamUnavailableError} for 5xx, 429 and unreadable answers, and
+ * grant's paths. Throws {@link UpstreamUnavailableError} for 5xx, 429, redirects and unreadable answers, and
  * {@link UpstreamRejectedError} for the provider's own errors, HTTP 200 error bodies included.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1 and #section-5.2
  */
 export function readTokenAnswer(response: IncomingResponse, paths: AnswerPaths, errors: ErrorMap, url: string): UpstreamTokens {
   // A provider that is down or throttling says so with its status, whatever its body says.
   if (response.status >= 500 || response.status === 429) throw new UpstreamUnavailableError('server', url, response.status);
+  // A token endpoint that redirects (a maintenance page, a moved endpoint) is not answering this call.
+  if (response.status >= 300 && response.status < 400) throw new UpstreamUnavailableError('redirect', url, response.status);
   const body = parseBody(response.text, response.headers['content-type']);
   const providerError = body === undefined ? undefined : findProviderError(body, errors);
   if (providerError) throw new UpstreamRejectedError(providerError.code, response.status, providerError.meaning, url);

@@ -3,7 +3,7 @@ import type { RfcError } from '../../models/provider-profile';
 /**
  * Why a call to the provider failed, as facts: what the provider said (or that it said nothing), the URL
  * called without its query, the HTTP status or network cause. Whether Alexa should retry is decided in
- * one place, `toOAuthError` in `upstream-errors.ts`.
+ * one place, `judge` in `upstream-errors.ts`.
  */
 
 /** The settings that decide a token call's URL, as a failure's hint names them. */
@@ -29,7 +29,10 @@ export class UpstreamRejectedError extends Error {
   }
 }
 
-/** The provider could not be reached in time, failed (5xx, 429) or answered with something unreadable. */
+/**
+ * The provider could not be reached in time, failed (5xx, 429), answered with a redirect (which
+ * linkbridge does not follow: a token request is not sent to another address) or with something unreadable.
+ */
 export class UpstreamUnavailableError extends Error {
   /** How long the call took, in milliseconds; set by the client once the call is over. */
   durationMs?: number;
@@ -37,13 +40,28 @@ export class UpstreamUnavailableError extends Error {
   urlSetting?: string;
 
   constructor(
-    readonly reason: 'timeout' | 'network' | 'server' | 'unreadable' | 'too_large',
+    readonly reason: 'timeout' | 'network' | 'server' | 'redirect' | 'unreadable' | 'too_large',
     readonly url: string,
     readonly httpStatus?: number,
     /** The network error's code (`ECONNREFUSED`, `ENOTFOUND`), when there is one. */
     readonly causeCode?: string,
   ) {
     super(`the provider's token endpoint is unavailable: ${reason}${httpStatus ? ` (HTTP ${httpStatus})` : ''}${causeCode ? ` (${causeCode})` : ''}`);
+  }
+}
+
+/**
+ * The provider sent the user back to the callback without a usable code: with its own `error`
+ * parameter, or with none and no code (or an empty or repeated one).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+export class CallbackWithoutCode extends Error {
+  constructor(
+    /** The provider's `error` parameter, shortened; `undefined` when it sent none. */
+    readonly providerError: string | undefined,
+    detail: string,
+  ) {
+    super(detail);
   }
 }
 

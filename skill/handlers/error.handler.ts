@@ -1,5 +1,5 @@
 import { getLocale, getRequestType, type ErrorHandler } from 'ask-sdk-core';
-import type { Logger } from '../../models/logger';
+import { describeCause, type Logger } from '../../models/logger';
 import { respond } from '../respond';
 import { speechFor } from '../speech/speech-strings';
 
@@ -9,7 +9,7 @@ export function errorHandler(logger: Logger): ErrorHandler {
     canHandle: () => true,
     handle: (input, error) => {
       logger.error(
-        { requestType: getRequestType(input.requestEnvelope), cause: `${error.constructor.name}: ${error.message}` },
+        { requestType: getRequestType(input.requestEnvelope), cause: describeCause(error) },
         'skill request failed',
       );
       return respond(input, { speak: speechFor(getLocale(input.requestEnvelope)).error, endSession: true });

@@ -360,17 +360,66 @@ describe('refresh_token grant (RFC 6749 §6) and response normalization (§5.1)'
 });
 
 describe('upstream failures never hang and never leak internals', () => {
-  test('an upstream that does not answer is 503 temporarily_unavailable within the timeout', async () => {
-    const { app, provider } = await setup({ UPSTREAM_TIMEOUT_MS: '150' });
-    provider.respond = (_request, signal) => hang(signal);
-    const response = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'r' });
-    expectOAuthError(response, 503, 'temporarily_unavailable');
+  test('an upstream that does not answer is 503 temporarily_unavailable once the budget (UPSTREAM_TIMEOUT_MS) is spent', async () => {
+    const { app, provider, clock } = await setup({ UPSTREAM_TIMEOUT_MS: '150' });
+    const reached = new Promise<void>((resolve) => {
+      provider.respond = (_request, signal) => {
+        resolve();
+        return hang(signal);
+      };
+    });
+    const answered = tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'r' }).then((response) => response);
+    await reached;
+    clock.advanceMs(150);
+    expectOAuthError(await answered, 503, 'temporarily_unavailable');
+  });
+
+  test('a slow provider is waited for, not abandoned: Alexa gets 503 when the budget ends, and its retry gets the answer the call went on to get', async () => {
+    const { app, provider, clock } = await setup({ UPSTREAM_TIMEOUT_MS: '3000' });
+    let answer: (response: Response) => void = () => undefined;
+    const reached = new Promise<void>((resolve) => {
+      provider.respond = () => {
+        resolve();
+        return new Promise<Response>((settle) => (answer = settle));
+      };
+    });
+    const first = tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'old' }).then((response) => response);
+    await reached;
+    // The budget waits on the app's clock, not on real time: nothing is answered until the clock moves.
+    expect(clock.waiting).toBe(1);
+    clock.advanceMs(3000);
+    expectOAuthError(await first, 503, 'temporarily_unavailable');
+
+    // The provider answers after Alexa was told to retry; the call was still running and keeps its answer.
+    answer(json(200, { access_token: 'late-access', token_type: 'bearer', expires_in: 3600, refresh_token: 'late-refresh' }));
+    const retry = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'old' });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ access_token: 'late-access', refresh_token: 'late-refresh' });
+    expect(provider.requests).toHaveLength(1);
   });
 
   test('an upstream 5xx is 503 temporarily_unavailable, not invalid_grant (Alexa would unlink)', async () => {
     const { app, provider } = await setup();
     provider.respond = () => new Response('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
     expectOAuthError(await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'r' }), 503, 'temporarily_unavailable');
+  });
+
+  test('the provider\'s own server_error in an HTTP 200 is a passing fault: 503, not a final server_error', async () => {
+    const { app, provider } = await setup();
+    provider.respond = () => json(200, { error: 'server_error', error_description: 'try again later' });
+    expectOAuthError(await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'r' }), 503, 'temporarily_unavailable');
+  });
+
+  test('a redirect from the provider\'s token endpoint is not followed and is a passing fault: 503, with the token URL to check in the log', async () => {
+    const { app, provider, logs } = await setup();
+    provider.respond = () => new Response('<html>Moved</html>', { status: 302, headers: { location: 'https://provider.test/maintenance', 'content-type': 'text/html' } });
+    expectOAuthError(await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: 'r' }), 503, 'temporarily_unavailable');
+    expect(provider.requests).toHaveLength(1);
+    expect(logs.entries.find((entry) => entry.msg === 'the call to the provider failed')).toMatchObject({
+      upstreamStatus: 302,
+      outcome: 'temporarily_unavailable',
+      check: expect.stringContaining('UPSTREAM_TOKEN_URL'),
+    });
   });
 
   test('an upstream network failure is 503', async () => {

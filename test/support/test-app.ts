@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { AppDeps } from '../../app';
 import { buildDeps, type DepsOverrides } from '../../deps';
+import type { Clock } from '../../models/clock';
 import { loadConfig, type Config } from '../../models/config';
 import { createLogger, type Logger } from '../../models/logger';
 
@@ -68,15 +69,46 @@ export const blockedFetch: typeof fetch = async (input) => {
   throw new Error(`network blocked in tests: ${String(input instanceof Request ? input.url : input)}`);
 };
 
-/** A clock tests move by hand. */
-export class TestClock {
+/**
+ * A clock tests move by hand. Its timers run on this clock, not on real time: one fires when the test
+ * moves the clock past it, so time-bound code (the token answer budget) runs without sleeping.
+ */
+export class TestClock implements Clock {
   private current = Date.UTC(2026, 0, 15, 12, 0, 0);
+  private readonly timers = new Set<{ readonly dueAt: number; readonly callback: () => void }>();
 
   now(): number {
     return this.current;
   }
 
+  after(ms: number, callback: () => void): () => void {
+    if (ms <= 0) {
+      // Due at once, as a real timer of 0 ms: on a later turn, never inside the caller.
+      let cancelled = false;
+      setImmediate(() => cancelled || callback());
+      return () => (cancelled = true);
+    }
+    const timer = { dueAt: this.current + ms, callback };
+    this.timers.add(timer);
+    return () => this.timers.delete(timer);
+  }
+
+  /** How many timers are pending: tells a test that the code under test is waiting on this clock. */
+  get waiting(): number {
+    return this.timers.size;
+  }
+
   advanceSeconds(seconds: number): void {
-    this.current += seconds * 1000;
+    this.advanceMs(seconds * 1000);
+  }
+
+  /** Moves the clock on, firing every timer that is due by then, earliest first. */
+  advanceMs(ms: number): void {
+    this.current += ms;
+    const due = [...this.timers].filter((timer) => timer.dueAt <= this.current).sort((a, b) => a.dueAt - b.dueAt);
+    for (const timer of due) {
+      this.timers.delete(timer);
+      timer.callback();
+    }
   }
 }

@@ -1,5 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Clock } from '../../models/clock';
+import { describeCause } from '../../models/logger';
 import { pageHeaders } from '../../models/html-page';
 import { linkingScopes, type ProviderProfile } from '../../models/provider-profile';
 import { createInProcessSkill } from '../../skill/in-process-skill';
@@ -83,7 +84,7 @@ export function createSimulatorRouter(deps: SimulatorRouterDeps): Router {
     if (error instanceof SimulatorError) return void res.status(error.status).json({ error: error.message });
     const status = (error as { status?: unknown } | null)?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) return void res.status(status).json({ error: 'the request body is not JSON the simulator understands' });
-    logger.error({ cause: error instanceof Error ? `${error.constructor.name}: ${error.message}` : 'unknown' }, 'simulator request failed');
+    logger.error({ cause: describeCause(error) }, 'simulator request failed');
     res.status(500).json({ error: 'the simulator failed; see the log' });
   });
   router.use('/simulator/api', api);

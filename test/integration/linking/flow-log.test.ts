@@ -238,3 +238,30 @@ describe('in code mode, a sign-in that failed goes back to Alexa as an error, ne
     expect(location.searchParams.get('error')).toBe('server_error');
   });
 });
+
+describe('Alexa asking for fewer scopes than linkbridge needs is a warning in the flow, with the scopes missing and the fix', () => {
+  // The github preset passes Alexa's scope on, and asks for read:user user:email when Alexa sends none.
+  const github = { UPSTREAM_PRESET: 'github', UPSTREAM_SCOPE: undefined };
+  const SHORTFALL = 'Alexa asked for fewer scopes than linkbridge needs';
+
+  test('a scope that lacks one of them', async () => {
+    const { app, logs } = await setup(github);
+    await startFlow(app, { scope: 'read:user' });
+    const flowId = flowIdOf(logs.entries);
+    expect(messagesOf(logs.entries, flowId)).toEqual(['authorization request received', SHORTFALL, 'sent the user to the provider to sign in']);
+    const warning = logs.entries.find((entry) => entry.msg === SHORTFALL);
+    expect(warning).toMatchObject({ level: 40, route: 'authorize', scopeFromAlexa: 'read:user', missingScopes: 'user:email' });
+    expect(String(warning?.check)).toContain('npm run skill:package');
+    expect(String(warning?.check)).toContain('UPSTREAM_SCOPE');
+  });
+
+  test.each([
+    ['every scope linkbridge needs', github, { scope: 'user:email read:user repo' }],
+    ['no scope at all (linkbridge asks for its own)', github, { scope: undefined }],
+    ['a scope that UPSTREAM_SCOPE replaces anyway', {}, { scope: 'something-else' }],
+  ])('no warning for %s', async (_label, env, query) => {
+    const { app, logs } = await setup(env);
+    await startFlow(app, query);
+    expect(logs.entries.filter((entry) => entry.msg === SHORTFALL)).toEqual([]);
+  });
+});

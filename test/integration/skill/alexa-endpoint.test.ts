@@ -17,7 +17,7 @@ async function app(env: Record<string, string> = {}, logs = new CapturedLogs()) 
 test('an unsigned request is rejected with 400 when verification is on (the default)', async () => {
   const response = await request(await app()).post('/alexa').set('Content-Type', 'application/json').send(JSON.stringify(launchRequest()));
   expect(response.status).toBe(400);
-  expect(response.body).toEqual({ error: 'bad_request', reason: 'request verification failed' });
+  expect(response.body).toEqual({ error: 'invalid_request', error_description: 'request verification failed' });
 });
 
 test('a request with a forged signature and a non-Amazon certificate URL is rejected with 400', async () => {
@@ -58,7 +58,7 @@ test.each([
     .set(headers)
     .send(body);
   expect(response.status).toBe(status);
-  expect(response.body).toEqual({ error: 'invalid_request' });
+  expect(response.body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
 });
 
 test('SKILL_ID set: a request for another skill is 400', async () => {
@@ -67,7 +67,7 @@ test('SKILL_ID set: a request for another skill is 400', async () => {
     .set('Content-Type', 'application/json')
     .send(JSON.stringify(launchRequest()));
   expect(response.status).toBe(400);
-  expect(response.body.reason).toBe('the request is for another skill');
+  expect(response.body).toEqual({ error: 'invalid_request', error_description: 'the request is for another skill' });
 });
 
 test('SKILL_ID set: a request for this skill is answered', async () => {

@@ -28,7 +28,7 @@ describe('malformed envelopes are 400, not 500', () => {
     const { context: _context, ...withoutContext } = envelope;
     const response = await post(withoutContext, { SKILL_ID: envelope.session!.application.applicationId });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: 'bad_request', reason: 'the body is not an Alexa request envelope (context)' });
+    expect(response.body).toEqual({ error: 'invalid_request', error_description: 'the body is not an Alexa request envelope (context)' });
   });
 
   test('a locale that is not a string', async () => {
@@ -37,7 +37,7 @@ describe('malformed envelopes are 400, not 500', () => {
       envelope.request.locale = locale;
       const response = await post(envelope);
       expect({ locale, status: response.status }).toEqual({ locale, status: 400 });
-      expect(response.body.reason).toContain('request.locale');
+      expect(response.body.error_description).toContain('request.locale');
     }
   });
 

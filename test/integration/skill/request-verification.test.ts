@@ -49,7 +49,7 @@ test('a body changed after signing is a 400 without internal detail, and the log
   const body = launchBody();
   const response = await post(body.replace('en-US', 'en-GB'), signBody(body, chain.leaf.keys.privateKey));
   expect(response.status).toBe(400);
-  expect(response.body).toEqual({ error: 'bad_request', reason: 'request verification failed' });
+  expect(response.body).toEqual({ error: 'invalid_request', error_description: 'request verification failed' });
   expect(logs.entries.some((entry) => entry.route === 'alexa' && String(entry.cause).includes('Signature-256'))).toBe(true);
 });
 

@@ -59,7 +59,7 @@ test('the journey: link in German in the EU, then every answer comes from the sk
 test('POST /alexa still refuses an unsigned request while the simulator is on', async () => {
   const response = await fetch(`${stack.baseUrl}/alexa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(launchRequest()) });
   expect(response.status).toBe(400);
-  expect(await response.json()).toEqual({ error: 'bad_request', reason: 'request verification failed' });
+  expect(await response.json()).toEqual({ error: 'invalid_request', error_description: 'request verification failed' });
 });
 
 test('before linking there is nothing to talk to; while unlinked the skill asks to link and sends a LinkAccount card', async () => {

@@ -5,7 +5,7 @@
  */
 import { resolveProviderProfile } from '../../../linking/providers/presets';
 import { UpstreamClient } from '../../../linking/upstream-client';
-import { upstreamFailureToOAuthError } from '../../../linking/upstream-errors';
+import { grantRefusal } from '../../../linking/grants/grant-refusal';
 import { CapturedLogs, captureLogger, testConfig, testDeps } from '../../support/test-app';
 
 /** Every call fails as a port with nothing behind it does. */
@@ -23,7 +23,7 @@ async function clientFor(env: Record<string, string | undefined>): Promise<Upstr
 async function hintFor(call: Promise<unknown>): Promise<string> {
   const logs = new CapturedLogs();
   const error = await call.catch((caught: unknown) => caught);
-  upstreamFailureToOAuthError(error, captureLogger(logs));
+  grantRefusal(error, captureLogger(logs));
   return String(logs.entries.find((entry) => entry.msg === 'the call to the provider failed')?.check);
 }
 

@@ -4,13 +4,13 @@
  * temporarily_unavailable` (RFC 6749 §5.2 and §4.1.2.1).
  */
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../linking/upstream-client';
-import { toOAuthError } from '../../../linking/upstream-errors';
+import { grantRefusal } from '../../../linking/grants/grant-refusal';
 import { CapturedLogs, captureLogger } from '../../support/test-app';
 
 function translate(error: unknown) {
   const logs = new CapturedLogs();
   const log = captureLogger(logs).child({ flowId: 'flow-1' });
-  return { result: toOAuthError(error, log), logs };
+  return { result: grantRefusal(error, log), logs };
 }
 
 test.each([
@@ -19,13 +19,16 @@ test.each([
   ['a 5xx (JSON body or not)', new UpstreamUnavailableError('server', 'https://p.test/token', 500), 503, 'temporarily_unavailable'],
   ['a 429', new UpstreamUnavailableError('server', 'https://p.test/token', 429), 503, 'temporarily_unavailable'],
   ['an error mapped to temporarily_unavailable', new UpstreamRejectedError('-1', 200, 'temporarily_unavailable', 'https://p.test/token'), 503, 'temporarily_unavailable'],
+  ['the provider\'s own server_error in an HTTP 200', new UpstreamRejectedError('server_error', 200, 'server_error', 'https://p.test/token'), 503, 'temporarily_unavailable'],
+  ['the provider\'s own server_error in an HTTP 400', new UpstreamRejectedError('server_error', 400, 'server_error', 'https://p.test/token'), 503, 'temporarily_unavailable'],
+  ['a redirect from the token endpoint', new UpstreamUnavailableError('redirect', 'https://p.test/token', 302), 503, 'temporarily_unavailable'],
   ['an error mapped to invalid_grant', new UpstreamRejectedError('40029', 200, 'invalid_grant', 'https://p.test/token'), 400, 'invalid_grant'],
   ['invalid_scope', new UpstreamRejectedError('invalid_scope', 400, 'invalid_scope', 'https://p.test/token'), 400, 'invalid_scope'],
   ['an unmapped provider error', new UpstreamRejectedError('40125', 200, undefined, 'https://p.test/token'), 500, 'server_error'],
   ['our own credentials refused', new UpstreamRejectedError('invalid_client', 401, 'invalid_client', 'https://p.test/token'), 500, 'server_error'],
   ['an unreadable answer', new UpstreamUnavailableError('unreadable', 'https://p.test/token', 200), 500, 'server_error'],
   ['something else entirely', new Error('boom'), 500, 'server_error'],
-])('%s → %i %s', (_label, error, status, code) => {
+])('%s', (_label, error, status, code) => {
   const { result } = translate(error);
   expect(result.status).toBe(status);
   expect(result.error).toBe(code);

@@ -67,10 +67,10 @@ test('the AWS SDK is loaded for a DynamoDB store only, not by the app and the ot
     require('./deps');
     const { createStore } = require('./models/create-store');
     const keys = [{ kid: 'k', secret: new Uint8Array(32) }];
-    const clock = { now: () => Date.now() };
-    const memory = createStore('memory:', clock, keys);
+    const { systemClock: clock } = require('./models/clock');
+    const memory = createStore({ kind: 'memory' }, clock, keys);
     const before = sdkLoaded();
-    const dynamo = createStore('dynamodb://linkbridge?region=us-east-1&endpoint=http://127.0.0.1:9', clock, keys);
+    const dynamo = createStore({ kind: 'dynamodb', table: 'linkbridge', region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }, clock, keys);
     console.log(JSON.stringify({ before, after: sdkLoaded() }));
     void Promise.all([memory.close(), dynamo.close()]);
   `);

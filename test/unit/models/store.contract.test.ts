@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../../../models/clock';
 import { parseDynamoDbStoreUrl } from '../../../models/config';
 import { DynamoDbStore } from '../../../models/dynamodb.store';
 import { MemoryStore } from '../../../models/memory.store';
@@ -142,9 +143,8 @@ beforeAll(() => {
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 /** The test clock, moved by milliseconds: expiries come from it, never from the calendar. */
-function movableClock(): { now(): number; advanceMs(ms: number): void } {
-  const clock = new TestClock();
-  return { now: () => clock.now(), advanceMs: (ms: number) => clock.advanceSeconds(ms / 1000) };
+function movableClock(): Clock & { advanceMs(ms: number): void } {
+  return new TestClock();
 }
 
 describe('memory store', () => {
@@ -231,14 +231,14 @@ describeWithRedis('redis store (real redis-server)', () => {
   afterAll(() => cleanup.run());
 
   storeContract(async () => {
-    const store = new RedisStore(server.url, { now: () => Date.now() });
+    const store = new RedisStore(server.url, systemClock);
     await store.ping();
     await flush(store);
     return { store, now: () => Date.now(), advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), purgeIsManual: false };
   });
 
   test('two connections redeem a code once between them and share locks', async () => {
-    const clock = { now: () => Date.now() };
+    const clock = systemClock;
     const a = new RedisStore(server.url, clock);
     const b = new RedisStore(server.url, clock);
     try {
@@ -254,7 +254,7 @@ describeWithRedis('redis store (real redis-server)', () => {
   });
 
   test('an unreachable Redis fails the command quickly instead of queueing it', async () => {
-    const store = new RedisStore('redis://127.0.0.1:1/0', { now: () => Date.now() });
+    const store = new RedisStore('redis://127.0.0.1:1/0', systemClock);
     try {
       await expect(store.ping()).rejects.toBeInstanceOf(Error);
       await expect(store.get('k')).rejects.toBeInstanceOf(Error);
@@ -289,7 +289,7 @@ describeWithDynamoDb('DynamoDB store (dynalite)', () => {
   afterEach(() => opened.run());
 
   /** A store on `storeUrl`, closed after the test. */
-  function open(storeUrl: string, clock: { now(): number } = { now: () => Date.now() }): DynamoDbStore {
+  function open(storeUrl: string, clock: Clock = systemClock): DynamoDbStore {
     return opened.add(new DynamoDbStore(parseDynamoDbStoreUrl(storeUrl), clock), (store) => store.close());
   }
 
