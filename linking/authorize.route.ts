@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { epochSeconds } from '../models/clock';
 import type { Logger } from '../models/logger';
+import { linkingScopes } from '../models/provider-profile';
 import { requestQuery } from '../models/request-target';
 import { redirectErrorToAlexa, type AlexaTarget } from './alexa-redirect';
 import { sendErrorPage } from './error-page';
@@ -197,11 +198,12 @@ function checkCodeChallenge(flow: AuthorizeFlow): void {
  * with the fix. The request goes on; the provider may still grant what the account API needs.
  */
 function noteScopeShortfall(flow: AuthorizeFlow): void {
-  const { scope: rule } = flow.deps.upstream.profile;
+  const { profile } = flow.deps.upstream;
+  const { scope: rule } = profile;
   const scopeFromAlexa = flow.params.get('scope');
   if (rule.alexa !== 'pass' || scopeFromAlexa === undefined) return;
-  // The scope linkbridge needs: what it asks for when Alexa sends none.
-  const needed = scopesIn(requestedScope(rule, undefined));
+  // The scope linkbridge needs: the one value it asks for when Alexa sends none, and skill:package lists.
+  const needed = linkingScopes(profile);
   const asked = new Set(scopesIn(requestedScope(rule, scopeFromAlexa)));
   const missingScopes = needed.filter((scope) => !asked.has(scope));
   if (missingScopes.length > 0) scopeShortfall(flow.log, { scopeFromAlexa, missingScopes });
