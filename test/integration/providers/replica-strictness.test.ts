@@ -149,7 +149,7 @@ describe('WeChat replica', () => {
 describe('WeChat replica: lifetime, repetition', () => {
   test('a code lives 5 minutes (errcode 40029 after); a repeated parameter is errcode 40097, at the authorization URL an error page', async () => {
     const replica = await start(() => startWechatReplica(CLIENT));
-    const authorizeUrl = `${replica.origin}/connect/oauth2/authorize?appid=${CLIENT.clientId}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&response_type=code&scope=snsapi_userinfo&state=abc`;
+    const authorizeUrl = `${replica.origin}/connect/qrconnect?appid=${CLIENT.clientId}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&response_type=code&scope=snsapi_login&state=abc`;
     const token = (query: string) => call(`${replica.origin}/sns/oauth2/access_token?${query}`);
     const good = (code: string) => `appid=${CLIENT.clientId}&secret=${CLIENT.clientSecret}&code=${code}&grant_type=authorization_code`;
     const { justInTime, tooLate } = await acrossTheLifetime(replica, 300, () => codeFrom(authorizeUrl), (code) => token(good(code)));

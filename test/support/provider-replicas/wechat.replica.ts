@@ -53,6 +53,8 @@ function officialAccountAuthorize(state: ReplicaState, call: ReplicaCall): Repli
 
 /** What both pages check, then the user's decision: back to the redirect URI with a code, or with the state alone. */
 function signIn(state: ReplicaState, q: URLSearchParams): ReplicaAnswer {
+  // Both pages take each parameter once; a link with one repeated is a link WeChat does not recognise.
+  if (new Set(q.keys()).size !== [...q.keys()].length) return errorPage('参数错误 (a parameter appears more than once)');
   if (q.get('appid') !== state.client.clientId) return errorPage('appid参数错误 (10016)');
   if (q.get('redirect_uri') !== state.client.redirectUri) return errorPage('redirect_uri参数错误 (10003)');
   if (q.get('response_type') !== 'code') return errorPage('response_type参数错误 (10004)');
