@@ -1,10 +1,11 @@
 import type { Clock } from '../models/clock';
-import { refreshRequestOf, type GrantRequest, type ProviderProfile, type TokenParameter } from '../models/provider-profile';
+import { refreshRequestOf, type ErrorMap, type GrantRequest, type ProviderProfile, type TokenParameter } from '../models/provider-profile';
 import { buildAuthorizationUrl } from './upstream/authorization-request';
 import { FetchTransport, TransportError, type CallOptions, type HttpTransport, type IncomingResponse } from './upstream/http-transport';
+import { findProviderError, type ProviderError } from './upstream/error-map';
 import { readTokenAnswer, type UpstreamTokens } from './upstream/token-answer';
 import { buildTokenRequest } from './upstream/token-request';
-import { REFRESH_URL_SETTING, TOKEN_URL_SETTING, urlForLogs, UpstreamRejectedError, UpstreamUnavailableError, type UpstreamCall } from './upstream/upstream-failures';
+import { REFRESH_URL_SETTING, REVOCATION_URL_SETTING, TOKEN_URL_SETTING, urlForLogs, UpstreamRejectedError, UpstreamUnavailableError, type UpstreamCall } from './upstream/upstream-failures';
 
 export type { UpstreamTokens } from './upstream/token-answer';
 export type { UpstreamCall } from './upstream/upstream-failures';
@@ -87,6 +88,39 @@ export class UpstreamClient {
     return this.requestTokens(this.refreshRequest, { grant_type: 'refresh_token', refresh_token: refreshToken }, call);
   }
 
+  /**
+   * Revokes `token` at the provider's revocation endpoint, with the code grant's client authentication:
+   * `true` once the provider answered 200 (which RFC 7009 also gives for a token already invalid), `false`
+   * when the provider has no such endpoint. A provider that is down or busy is an
+   * {@link UpstreamUnavailableError}, any other answer an {@link UpstreamRejectedError}.
+   * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1 and #section-2.2
+   */
+  async revoke(token: string, tokenTypeHint: 'refresh_token' | 'access_token', call?: CallOptions): Promise<boolean> {
+    const { profile } = this.options;
+    if (!profile.revocationUrl) return false;
+    const endpoint: GrantRequest = { ...profile.token, url: profile.revocationUrl, method: 'POST', parameters: { ...profile.token.parameters, token, token_type_hint: tokenTypeHint } };
+    const request = buildTokenRequest(endpoint, this.options, {});
+    const url = urlForLogs(request.url);
+    const started = this.now();
+    const failed = <E extends UpstreamRejectedError | UpstreamUnavailableError>(error: E): E => {
+      error.durationMs = this.now() - started;
+      error.urlSetting = REVOCATION_URL_SETTING;
+      return error;
+    };
+    let response: IncomingResponse;
+    try {
+      response = await this.transport.send(request, call);
+    } catch (error) {
+      if (error instanceof TransportError) throw failed(new UpstreamUnavailableError(error.reason, error.url, undefined, error.causeCode));
+      throw error;
+    }
+    if (response.status === 200) return true;
+    // RFC 7009 §2.2.1: 503 means try again later; any 5xx or 429 is a passing fault as for token calls.
+    if (response.status >= 500 || response.status === 429) throw failed(new UpstreamUnavailableError('server', url, response.status));
+    const providerError = errorIn(response.text, profile.errors);
+    throw failed(new UpstreamRejectedError(providerError?.code ?? `HTTP ${response.status}`, response.status, providerError?.meaning, url));
+  }
+
   private async requestTokens(grant: GrantRequest, parameters: Partial<Record<TokenParameter, string>>, call?: TokenCallOptions): Promise<UpstreamTokens> {
     const request = buildTokenRequest(grant, this.options, parameters);
     const url = urlForLogs(request.url);
@@ -118,5 +152,15 @@ export class UpstreamClient {
     // A refresh at an endpoint of its own (WeChat's) is moved by UPSTREAM_REFRESH_URL, not UPSTREAM_TOKEN_URL.
     error.urlSetting = grant === this.refreshRequest && grant.url !== this.options.profile.token.url ? REFRESH_URL_SETTING : TOKEN_URL_SETTING;
     return error;
+  }
+}
+
+/** The provider's error in a JSON answer, as its profile reads errors; `undefined` when there is none to read. */
+function errorIn(text: string, errors: ErrorMap): ProviderError | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    return typeof body === 'object' && body !== null ? findProviderError(body as Record<string, unknown>, errors) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -134,6 +134,12 @@ export const ProviderProfileSchema = z.strictObject({
   errors: ErrorMapSchema.prefault({}),
   /** The provider's user API (OpenID Connect userinfo), for the skill. */
   userinfoUrl: httpUrl.optional(),
+  /**
+   * The provider's token revocation endpoint (RFC 7009), from discovery's `revocation_endpoint` or the
+   * preset; called with the code grant's client authentication. Unset: the provider offers none.
+   * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
+   */
+  revocationUrl: httpUrl.optional(),
 });
 
 export type ProviderProfile = z.output<typeof ProviderProfileSchema>;

@@ -13,6 +13,7 @@ interface ServerMetadata {
   authorization_endpoint?: unknown;
   token_endpoint?: unknown;
   userinfo_endpoint?: unknown;
+  revocation_endpoint?: unknown;
   code_challenge_methods_supported?: unknown;
   token_endpoint_auth_methods_supported?: unknown;
   scopes_supported?: unknown;
@@ -113,6 +114,7 @@ async function discovered(upstream: UpstreamConfig, profile: ProfileOverrides, n
       clientAuthentication: methods && !methods.includes('client_secret_basic') && methods.includes('client_secret_post') ? 'client_secret_post' : undefined,
     },
     userinfoUrl: stringOrUndefined(metadata.userinfo_endpoint),
+    revocationUrl: stringOrUndefined(metadata.revocation_endpoint),
     scope: { value: defaultScope(metadata, openId) },
   };
 }

@@ -9,6 +9,8 @@ import type { RfcError } from '../../models/provider-profile';
 /** The settings that decide a token call's URL, as a failure's hint names them. */
 export const TOKEN_URL_SETTING = 'UPSTREAM_TOKEN_URL (or UPSTREAM_ISSUER / the preset it comes from)';
 export const REFRESH_URL_SETTING = 'UPSTREAM_REFRESH_URL (or the preset it comes from)';
+/** Where the revocation endpoint comes from: the profile, which discovery or the preset fills in. */
+export const REVOCATION_URL_SETTING = "the provider's revocation endpoint (revocation_endpoint in its discovery document, the preset, or upstream.profile.revocationUrl in LINKBRIDGE_CONFIG)";
 
 /** The provider answered with an error of its own (an RFC 6749 §5.2 body, or its own shape). */
 export class UpstreamRejectedError extends Error {

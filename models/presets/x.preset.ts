@@ -7,6 +7,7 @@ import type { ProfileOverrides } from '../provider-profile';
  * … was invalid"), which here means `invalid_grant`.
  * @see https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code
  * @see https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token
+ * @see https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code (revoke a token)
  */
 export const xPreset: ProfileOverrides = {
   name: 'x',
@@ -20,4 +21,6 @@ export const xPreset: ProfileOverrides = {
   errors: {
     rules: [{ code: 'invalid_request', descriptionIncludes: 'was invalid', error: 'invalid_grant' }],
   },
+  // RFC 7009: `token` and `token_type_hint`, with the token request's client authentication.
+  revocationUrl: 'https://api.x.com/2/oauth2/revoke',
 };

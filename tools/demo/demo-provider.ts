@@ -87,7 +87,7 @@ export async function startDemoProvider(options: DemoProviderOptions): Promise<D
     },
     scopes: ['openid', 'profile', 'email'],
     // The sign-in and consent pages are the demo's own (below), so they can say which user to try.
-    features: { devInteractions: { enabled: false }, userinfo: { enabled: true } },
+    features: { devInteractions: { enabled: false }, userinfo: { enabled: true }, revocation: { enabled: true } },
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
     adapter: demoMemoryAdapter(),
     pkce: { methods: ['S256'], required: () => false },
