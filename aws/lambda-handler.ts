@@ -93,19 +93,20 @@ interface Service {
 }
 
 async function startService(options: LambdaHandlerOptions): Promise<Service> {
+  // Written synchronously: Lambda may freeze the process right after an answer, with a buffer still unwritten.
+  const destination = options.logDestination ?? pino.destination({ dest: 1, sync: true });
   let config: Config;
   try {
     const parameterStore = options.parameterStore ?? createParameterStoreClient(options.env.AWS_REGION);
     const env = await withParameterStoreValues(options.env, parameterStore, PARAMETERS_DEADLINE_MS);
     config = checkedForLambda(loadConfig(env), env);
   } catch (error) {
-    // No logger exists yet; this line is what CloudWatch shows for a function that cannot start.
-    const message = error instanceof ConfigError ? `configuration error: ${error.message}` : error instanceof Error ? error.message : String(error);
-    process.stderr.write(`linkbridge: ${message}\n`);
+    // The configuration has no log level yet; this line is what CloudWatch shows for a function that cannot start.
+    const cause = error instanceof ConfigError ? `configuration error: ${error.message}` : describe(error);
+    createLogger('error', destination).error({ cause }, 'linkbridge cannot start; the next event tries again');
     throw error;
   }
-  // Written synchronously: Lambda may freeze the process right after an answer, with a buffer still unwritten.
-  const logger = createLogger(config.logLevel, options.logDestination ?? pino.destination({ dest: 1, sync: true }));
+  const logger = createLogger(config.logLevel, destination);
   const overrides = options.overrides ?? {};
   const http = startOnce(async (): Promise<FunctionUrlAdapter> => functionUrlAdapter(createApp(await buildDeps(config, logger, overrides))));
   const skill = startOnce(async (): Promise<DirectInvocationSkill> => {

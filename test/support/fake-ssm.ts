@@ -35,6 +35,11 @@ export class FakeParameterStore {
     return this;
   }
 
+  delete(name: string): this {
+    this.parameters.delete(name);
+    return this;
+  }
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));

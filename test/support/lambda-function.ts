@@ -26,7 +26,7 @@ export interface LambdaFunction {
   readonly env: Record<string, string>;
   readonly logs: CapturedLogs;
   /** A new execution environment of the function (a cold start). */
-  instance(options?: { readonly fetch?: typeof fetch }): LambdaHandler;
+  instance(options?: { readonly fetch?: typeof fetch; readonly env?: Readonly<Record<string, string>> }): LambdaHandler;
   close(): Promise<void>;
 }
 
@@ -36,7 +36,11 @@ let tables = 0;
  * Starts the function's surroundings; `parameters` are the stack parameters by name (`ask-resources.json`),
  * given the function URL, which the provider must know as the redirect URI before the stack is complete.
  */
-export async function startLambdaFunction(parameters: (functionUrl: string) => Promise<Record<string, string>> | Record<string, string>): Promise<LambdaFunction> {
+export async function startLambdaFunction(
+  parameters: (functionUrl: string) => Promise<Record<string, string>> | Record<string, string>,
+  /** Variables the template does not set (budgets scaled down for a test). */
+  extraEnv: Record<string, string> = {},
+): Promise<LambdaFunction> {
   const cleanup = new Cleanup();
   try {
     const url = cleanup.add(await new FunctionUrlEmulator().start(), (started) => started.close());
@@ -50,14 +54,15 @@ export async function startLambdaFunction(parameters: (functionUrl: string) => P
       ...functionEnvironment(await parameters(url.baseUrl), { skillId: INVOKED_SKILL_ID, storeUrl, secretsPath: SECRETS_PATH, stackName: STACK_NAME }),
       AWS_REGION: 'us-east-1',
       LOG_LEVEL: 'debug',
+      ...extraEnv,
     };
     const logs = new CapturedLogs();
     const clients: SSMClient[] = [];
     cleanup.add(clients, (made) => made.forEach((client) => client.destroy()));
-    const instance = (options: { fetch?: typeof fetch } = {}) => {
+    const instance = (options: { fetch?: typeof fetch; env?: Readonly<Record<string, string>> } = {}) => {
       const client = new SSMClient({ region: 'us-east-1', endpoint: parameterStore.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
       clients.push(client);
-      return createLambdaHandler({ env, parameterStore: client, logDestination: logs.stream, overrides: options.fetch ? { fetch: options.fetch } : undefined });
+      return createLambdaHandler({ env: { ...env, ...options.env }, parameterStore: client, logDestination: logs.stream, overrides: options.fetch ? { fetch: options.fetch } : undefined });
     };
     url.handler = instance();
     return { url, parameterStore, dynalite, table, env, logs, instance, close: () => cleanup.run() };
