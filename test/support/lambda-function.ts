@@ -6,7 +6,7 @@
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createLambdaHandler, type LambdaHandler } from '../../aws/lambda-handler';
-import { SECRET_VARIABLES, functionEnvironment, publicUrlParameter } from '../../tools/aws/stack-parameters';
+import { SECRET_VARIABLES, functionEnvironment, publicUrlParameter, ssmParameters } from '../../tools/aws/stack-parameters';
 import { INVOKED_SKILL_ID } from '../fixtures/aws/alexa-invocation';
 import { Cleanup } from './cleanup';
 import { startDynalite, type Dynalite } from './dynalite';
@@ -51,7 +51,7 @@ export async function startLambdaFunction(
     for (const variable of SECRET_VARIABLES) parameterStore.set(`${SECRETS_PATH}/${variable}`, LAMBDA_SECRETS[variable]);
     parameterStore.set(publicUrlParameter(STACK_NAME), `${url.baseUrl}/`, 'String');
     const env = {
-      ...functionEnvironment(await parameters(url.baseUrl), { skillId: INVOKED_SKILL_ID, storeUrl, secretsPath: SECRETS_PATH, stackName: STACK_NAME }),
+      ...functionEnvironment(await parameters(url.baseUrl), { skillId: INVOKED_SKILL_ID, storeUrl, ssmParameters: ssmParameters(SECRETS_PATH, STACK_NAME) }),
       AWS_REGION: 'us-east-1',
       LOG_LEVEL: 'debug',
       ...extraEnv,
