@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { zipArchive } from './zip';
 
 /**
@@ -13,9 +13,23 @@ const BUNDLE_FILE = 'lambda.js';
 /**
  * Packages the function never loads and the package leaves out: the SQLite driver (a native addon), the Redis
  * client and the demo provider. On Lambda the store is DynamoDB and there is no demo; the handler refuses any
- * other `STORE_URL` before a store is made.
+ * other `STORE_URL` before a store is made. Each is replaced by a stand-in that throws if it is ever called:
+ * `models/create-store.ts` imports the SQLite store at its top, and that store imports its driver.
  */
 const LEFT_OUT = ['better-sqlite3', 'ioredis', 'oidc-provider'] as const;
+
+const leftOut: Plugin = {
+  name: 'left-out',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${LEFT_OUT.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'left-out' }));
+    build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents: `function leftOut() { throw new Error(${JSON.stringify(`${args.path} is not in the AWS Lambda package (the store there is DynamoDB: STORE_URL=dynamodb://…)`)}); }
+module.exports = leftOut;
+module.exports.default = leftOut;`,
+      loader: 'js',
+    }));
+  },
+};
 
 /** What a build made. */
 export interface LambdaPackage {
@@ -44,7 +58,8 @@ export async function buildLambdaPackage(sourceRoot: string, zipFile: string): P
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: [...LEFT_OUT, ...devOnlyPackages(sourceRoot)],
+    external: devOnlyPackages(sourceRoot),
+    plugins: [leftOut],
     metafile: true,
     logLevel: 'warning',
   });
