@@ -10,6 +10,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { withoutNodeVersionNotice } from '../../models/aws-sdk-notice';
 
 /** One request the fake received, as it arrived. */
 export interface ParameterRequest {
@@ -33,6 +35,11 @@ export class FakeParameterStore {
   set(name: string, value: string, type: 'String' | 'SecureString' = 'SecureString'): this {
     this.parameters.set(name, { value, type });
     return this;
+  }
+
+  /** An SDK client of this fake (the caller destroys it), signing with made-up credentials. */
+  client(region = 'us-east-1', accessKeyId = 'test'): SSMClient {
+    return withoutNodeVersionNotice(() => new SSMClient({ region, endpoint: this.endpoint, credentials: { accessKeyId, secretAccessKey: 'test' }, maxAttempts: 1 }));
   }
 
   delete(name: string): this {

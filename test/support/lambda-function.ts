@@ -4,7 +4,7 @@
  * dynalite, and its URL on a loopback port. Each `instance()` is a fresh handler, as a new execution
  * environment would be (the process-wide registry of provider calls aside).
  */
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createLambdaHandler, type LambdaHandler } from '../../aws/lambda-handler';
 import { SECRET_VARIABLES, functionEnvironment, publicUrlParameter, ssmParameters } from '../../tools/aws/stack-parameters';
 import { INVOKED_SKILL_ID } from '../fixtures/aws/alexa-invocation';
@@ -60,7 +60,7 @@ export async function startLambdaFunction(
     const clients: SSMClient[] = [];
     cleanup.add(clients, (made) => made.forEach((client) => client.destroy()));
     const instance = (options: { fetch?: typeof fetch; env?: Readonly<Record<string, string>> } = {}) => {
-      const client = new SSMClient({ region: 'us-east-1', endpoint: parameterStore.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const client = parameterStore.client();
       clients.push(client);
       return createLambdaHandler({ env: { ...env, ...options.env }, parameterStore: client, logDestination: logs.stream, overrides: options.fetch ? { fetch: options.fetch } : undefined });
     };

@@ -3,7 +3,7 @@
  * (decrypted) against a fake of the documented API on loopback.
  * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html
  */
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { ParameterStoreUnavailableError, parameterReferences, withParameterStoreValues } from '../../../aws/parameter-store';
 import { ConfigError } from '../../../models/config';
 import { Cleanup } from '../../support/cleanup';
@@ -15,7 +15,7 @@ let client: SSMClient;
 
 beforeAll(async () => {
   store = cleanup.add(await new FakeParameterStore().start(), (started) => started.close());
-  client = cleanup.add(new SSMClient({ region: 'eu-west-1', endpoint: store.endpoint, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example' }, maxAttempts: 1 }), (made) => made.destroy());
+  client = cleanup.add(store.client('eu-west-1', 'AKIDEXAMPLE'), (made) => made.destroy());
   store.set('/lb/ALEXA_CLIENT_SECRET', 'alexa-secret').set('/lb/SEALING_KEYS', 'k1:key').set('/lb/stack/PUBLIC_URL', 'https://abc.lambda-url.eu-west-1.on.aws/', 'String');
 });
 afterEach(() => {
