@@ -1,16 +1,10 @@
 import type { ResponseEnvelope } from 'ask-sdk-model';
 import pino, { type DestinationStream } from 'pino';
-import { createApp } from '../app';
-import { buildDeps, type DepsOverrides } from '../deps';
-import { backgroundProviderCalls } from '../linking/grants/provider-call-once';
-import { accountApiUrlOf, resolveProviderProfile } from '../linking/providers/presets';
-import { systemClock } from '../models/clock';
+import type { DepsOverrides } from '../deps';
 import { ConfigError, loadConfig, type Config } from '../models/config';
-import { storeScheme } from '../models/create-store';
 import { createLogger, type Logger } from '../models/logger';
-import { AccountApiClient } from '../skill/account-api.client';
-import { createDirectInvocationSkill, RefusedInvocationError, type DirectInvocationSkill } from '../skill/direct-invocation';
-import { functionUrlAdapter, type FunctionUrlAdapter } from './function-url';
+import type { HttpHalf, startHttpHalf } from './lambda-http';
+import type { startSkillHalf } from './lambda-skill';
 import { isAlexaInvocation, isFunctionUrlEvent, type FunctionUrlEvent, type FunctionUrlResult, type LambdaContext } from './lambda-events';
 import { createParameterStoreClient, withParameterStoreValues } from './parameter-store';
 
@@ -19,9 +13,19 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** The function's entry: a Function URL request gets its HTTP answer, a direct Alexa invocation its response envelope. */
 export type LambdaHandler = (event: unknown, context: LambdaContext) => Promise<FunctionUrlResult | ResponseEnvelope>;
 
+/**
+ * How the two halves of the function are loaded, each at its first event: `lambda.ts` imports each module
+ * there (the package is split at those imports, so a cold start reads only the half its event needs).
+ */
+export interface LambdaHalves {
+  readonly http: () => Promise<{ readonly startHttpHalf: typeof startHttpHalf }>;
+  readonly skill: () => Promise<{ readonly startSkillHalf: typeof startSkillHalf }>;
+}
+
 export interface LambdaHandlerOptions {
   /** The function's environment, as Lambda sets it (the template's variables, `AWS_REGION`). */
   readonly env: Env;
+  readonly halves: LambdaHalves;
   /** Parameter Store; a client for `AWS_REGION` when absent. */
   readonly parameterStore?: Parameters<typeof withParameterStoreValues>[1];
   /** Where log lines go; standard output, written synchronously, when absent. */
@@ -34,20 +38,14 @@ export interface LambdaHandlerOptions {
 const PARAMETERS_DEADLINE_MS = 5000;
 
 /**
- * The background work of an invocation ends this long before the function's timeout, so the invocation
- * returns rather than being cut off.
- */
-const TIMEOUT_MARGIN_MS = 1000;
-
-/**
  * Builds the function's handler: one function serves the skill (Alexa invokes it directly with the request
  * envelope as the event) and the linking routes (through its Function URL, payload format 2.0).
  *
  * At a cold start, which begins as soon as this is called (Lambda's init phase), the configuration is read
  * once: the environment, with the secrets `SSM_PARAMETERS` names read from Parameter Store, given to the
- * config loader. What each kind of event needs is built at the first event of that kind, so a direct
- * invocation loads neither the Express app nor the store's SDK client. A start that fails is tried again at
- * the next event.
+ * config loader. What each kind of event needs is loaded and built at the first event of that kind
+ * (`lambda-skill.ts`, `lambda-http.ts`; see {@link LambdaHalves}), so a direct invocation neither loads nor
+ * runs the Express app or the store's SDK client. A start that fails is tried again at the next event.
  *
  * Lambda freezes the process once the handler returns, so nothing may rely on work after the answer: a
  * provider call that outlives Alexa's budget (the token endpoint has answered `503 temporarily_unavailable`)
@@ -71,7 +69,7 @@ export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandle
       started.logger.warn('an event that is neither a Function URL request nor an Alexa request envelope was refused');
       throw new UnknownEventError();
     } finally {
-      await finishBackgroundWork(started, context);
+      await started.finishBackgroundWork(context);
     }
   };
 }
@@ -86,10 +84,11 @@ export class UnknownEventError extends Error {
 
 /** What a started function holds: the configuration, the logger, and the two ways in, each built at its first use. */
 interface Service {
-  readonly config: Config;
   readonly logger: Logger;
   answerHttp(event: FunctionUrlEvent, context: LambdaContext): Promise<FunctionUrlResult>;
   answerAlexa(envelope: unknown): Promise<ResponseEnvelope>;
+  /** After every event: see {@link createLambdaHandler}. */
+  finishBackgroundWork(context: LambdaContext): Promise<void>;
 }
 
 async function startService(options: LambdaHandlerOptions): Promise<Service> {
@@ -108,37 +107,28 @@ async function startService(options: LambdaHandlerOptions): Promise<Service> {
   }
   const logger = createLogger(config.logLevel, destination);
   const overrides = options.overrides ?? {};
-  const http = startOnce(async (): Promise<FunctionUrlAdapter> => functionUrlAdapter(createApp(await buildDeps(config, logger, overrides))));
-  const skill = startOnce(async (): Promise<DirectInvocationSkill> => {
-    const fetchImpl = overrides.fetch ?? fetch;
-    // The account API is ACCOUNT_API_URL or the provider's userinfo endpoint, which may take discovery to know.
-    const accountApiUrl = config.skill.accountApiUrl ?? accountApiUrlOf(undefined, await resolveProviderProfile(config.upstream, fetchImpl)).url;
-    const accountApi = new AccountApiClient(accountApiUrl, config.skill.accountApiTimeoutMs);
-    return createDirectInvocationSkill({ config, logger, clock: overrides.clock ?? systemClock, skill: { accountApi } });
+  // Each half is loaded at its first event: a cold start for a direct invocation does not load the app.
+  let httpStarted: HttpHalf | undefined;
+  const http = startOnce(async () => {
+    const { startHttpHalf } = await options.halves.http();
+    return (httpStarted = await startHttpHalf(config, logger, overrides));
+  });
+  const skill = startOnce(async () => {
+    const { startSkillHalf } = await options.halves.skill();
+    return startSkillHalf(config, logger, overrides);
   });
   logger.info({ mode: config.linkMode, publicUrl: config.publicUrl }, 'linkbridge started on AWS Lambda');
 
   return {
-    config,
     logger,
     async answerHttp(event, context) {
-      try {
-        return await (await http())(event, context);
-      } catch (error) {
-        logger.error({ cause: describe(error) }, 'a Function URL request could not be served');
-        return { statusCode: 500, headers: { 'content-type': 'application/json' }, cookies: [], body: '{"error":"server_error"}', isBase64Encoded: false };
-      }
+      return (await http()).answer(event, context);
     },
     async answerAlexa(envelope) {
-      const direct = await skill();
-      try {
-        return await direct.invoke(envelope);
-      } catch (error) {
-        if (error instanceof RefusedInvocationError) throw error;
-        logger.error({ cause: describe(error) }, 'skill dispatch failed');
-        throw new Error('the skill could not answer this request');
-      }
+      return (await skill()).answer(envelope);
     },
+    // Only the app starts provider calls; an instance that never served a URL request has none to wait for.
+    finishBackgroundWork: (context) => httpStarted?.finishBackgroundWork(context) ?? Promise.resolve(),
   };
 }
 
@@ -150,22 +140,10 @@ async function startService(options: LambdaHandlerOptions): Promise<Service> {
 function checkedForLambda(config: Config, env: Env): Config {
   if (!config.skill.skillId) throw new ConfigError('SKILL_ID', 'is required on AWS Lambda (the template sets it to the skill id ask-cli deploys)');
   if (!env.PUBLIC_URL?.trim()) throw new ConfigError('PUBLIC_URL', 'is required on AWS Lambda: the function URL (the template stores it in Parameter Store and names it in SSM_PARAMETERS)');
-  if (storeScheme(config.storeUrl) !== 'dynamodb') {
+  if (!config.storeUrl.startsWith('dynamodb:')) {
     throw new ConfigError('STORE_URL', 'must be dynamodb://<table>?region=<region> on AWS Lambda: instances share nothing else, and the function package holds no SQLite or Redis driver');
   }
   return config;
-}
-
-/**
- * Waits for provider calls that outlived their request (see {@link createLambdaHandler}), up to their own
- * deadline and never past the function's timeout less a margin. Nothing to wait for costs nothing.
- */
-async function finishBackgroundWork(service: Service, context: LambdaContext): Promise<void> {
-  const running = backgroundProviderCalls.size;
-  if (running === 0) return;
-  const deadlineMs = Math.max(0, Math.min(service.config.tokenReplay.providerDeadlineMs, context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS));
-  service.logger.info({ running, deadlineMs }, 'the answer is ready; waiting for provider calls that outlived their request before the invocation ends');
-  await backgroundProviderCalls.drain(deadlineMs);
 }
 
 /** Runs `start` once; a start that failed is run again at the next call. */

@@ -1,6 +1,6 @@
 /**
  * The function's code package as `ask deploy` builds it (ask-cli runs hooks/build.sh from its own build
- * folder): one bundled file, no node_modules and nothing installed for development only, run on its own in
+ * folder): bundled ES modules, no node_modules and nothing installed for development only, run on its own in
  * a folder outside the project. A direct invocation loads neither the Express app nor the store; nothing in
  * it loads the SQLite driver, the Redis client or the demo provider; and nothing it leaves behind keeps the
  * process alive once the invocations are answered.
@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildLambdaPackage, LAMBDA_HANDLER } from '../../tools/build/lambda-package';
+import { buildLambdaPackage, ENTRY_FILE, LAMBDA_HANDLER } from '../../tools/build/lambda-package';
 import { functionEnvironment, publicUrlParameter, SECRET_VARIABLES, ssmParameters } from '../../tools/aws/stack-parameters';
 import { alexaInvocation, INVOKED_SKILL_ID } from '../fixtures/aws/alexa-invocation';
 import { functionUrlEvent } from '../fixtures/aws/function-url-events';
@@ -33,7 +33,7 @@ Module._load = function (request, parent, isMain) {
 };
 const events = JSON.parse(process.argv[1]);
 (async () => {
-  const { handler } = require('./lambda.js');
+  const { handler } = await import('./lambda.mjs');
   const results = [];
   for (const [index, event] of events.entries()) {
     // The log goes to standard output too: a mark before each event tells its lines apart.
@@ -85,9 +85,14 @@ describeWithDynamoDb('the function package on DynamoDB', () => {
   });
   afterAll(() => cleanup.run());
 
-  test('hooks/build.sh, run as ask-cli runs it (from another folder, with the zip path), writes a package holding one file: lambda.js', () => {
+  test('hooks/build.sh, run as ask-cli runs it (from another folder, with the zip path), writes a package of ES modules: the handler\'s file and its chunks', () => {
     const entries = execFileSync('unzip', ['-Z1', zipFile], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    expect(entries).toEqual([`${LAMBDA_HANDLER.split('.')[0]}.js`]);
+    expect(entries[0]).toBe(`${LAMBDA_HANDLER.split('.')[0]}.mjs`);
+    expect(entries[0]).toBe(ENTRY_FILE);
+    for (const entry of entries.slice(1)) expect(entry).toMatch(/^chunks\/[\w-]+\.mjs$/);
+    // The halves each event needs are chunks of their own.
+    expect(entries.some((entry) => entry.startsWith('chunks/lambda-http-'))).toBe(true);
+    expect(entries.some((entry) => entry.startsWith('chunks/lambda-skill-'))).toBe(true);
   });
 
   test('nothing bundled is installed for development only, and the packages left out are not in it', async () => {

@@ -6,6 +6,8 @@
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createLambdaHandler, type LambdaHandler } from '../../aws/lambda-handler';
+import * as httpHalf from '../../aws/lambda-http';
+import * as skillHalf from '../../aws/lambda-skill';
 import { SECRET_VARIABLES, functionEnvironment, publicUrlParameter, ssmParameters } from '../../tools/aws/stack-parameters';
 import { INVOKED_SKILL_ID } from '../fixtures/aws/alexa-invocation';
 import { Cleanup } from './cleanup';
@@ -62,7 +64,7 @@ export async function startLambdaFunction(
     const instance = (options: { fetch?: typeof fetch; env?: Readonly<Record<string, string>> } = {}) => {
       const client = parameterStore.client();
       clients.push(client);
-      return createLambdaHandler({ env: { ...env, ...options.env }, parameterStore: client, logDestination: logs.stream, overrides: options.fetch ? { fetch: options.fetch } : undefined });
+      return createLambdaHandler({ env: { ...env, ...options.env }, halves: { http: async () => httpHalf, skill: async () => skillHalf }, parameterStore: client, logDestination: logs.stream, overrides: options.fetch ? { fetch: options.fetch } : undefined });
     };
     url.handler = instance();
     return { url, parameterStore, dynalite, table, env, logs, instance, close: () => cleanup.run() };

@@ -1,14 +1,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { zipArchive } from './zip';
 
 /**
- * The function's handler as `ask-resources.json` names it (`<file>.<export>`): the package holds
- * `lambda.js`, which exports `handler`.
+ * The function's handler as `ask-resources.json` names it (`<file>.<export>`): the package's entry is
+ * `lambda.mjs` (an ES module, which Lambda's Node.js runtimes load by its extension), exporting `handler`.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
  */
 export const LAMBDA_HANDLER = 'lambda.handler';
-const BUNDLE_FILE = 'lambda.js';
+export const ENTRY_FILE = 'lambda.mjs';
 
 /**
  * Packages the function never loads and the package leaves out: the SQLite driver (a native addon), the Redis
@@ -31,6 +32,18 @@ module.exports.default = leftOut;`,
   },
 };
 
+/**
+ * The bundled CommonJS packages call `require` and read `__dirname`, which an ES module does not have; each
+ * file of the package defines them for its own location first.
+ */
+const COMMONJS_NAMES = [
+  "import { createRequire as __createRequire } from 'node:module';",
+  "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+  'const require = __createRequire(import.meta.url);',
+  'const __filename = __fileURLToPath(import.meta.url);',
+  "const __dirname = __fileURLToPath(new URL('.', import.meta.url));",
+].join(' ');
+
 /** What a build made. */
 export interface LambdaPackage {
   readonly zipFile: string;
@@ -41,34 +54,54 @@ export interface LambdaPackage {
   readonly packages: readonly string[];
 }
 
+/** One file of the package: its path inside the archive and its content. */
+export interface PackageFile {
+  readonly name: string;
+  readonly content: Buffer;
+}
+
 /**
- * Builds the function's code package: `lambda.ts` and everything it imports bundled into one CommonJS file
- * for Node.js 20 syntax (it runs on the Node.js 22 runtime), the AWS SDK clients included, at a fixed
- * version, rather than the runtime's own copy. The archive holds that one file; no `node_modules`.
- * Modules that only one kind of event or configuration needs stay in the file but run only when first
- * required, so a direct invocation never starts the Express app or the DynamoDB client.
+ * Builds the function's code package: `lambda.ts` and everything it imports, bundled for Node.js 20 syntax
+ * (it runs on the Node.js 22 runtime) as ES modules, the AWS SDK clients included at a fixed version rather
+ * than the runtime's own copy; no `node_modules`. The code is split where the handler loads each half at its
+ * first event (`import()` of `aws/lambda-skill.ts` and `aws/lambda-http.ts`): a cold start for a direct
+ * invocation reads and compiles the entry, the configuration and the skill, not the Express app, undici or
+ * the DynamoDB client.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-package.html
+ * @see https://esbuild.github.io/api/#splitting
  */
 export async function buildLambdaPackage(sourceRoot: string, zipFile: string): Promise<LambdaPackage> {
+  const { files, packages } = await bundleLambda(sourceRoot);
+  mkdirSync(dirname(resolve(zipFile)), { recursive: true });
+  writeFileSync(zipFile, zipArchive(files));
+  return { zipFile: resolve(zipFile), entries: files.map((file) => file.name), bundleBytes: files.reduce((sum, file) => sum + file.content.length, 0), packages };
+}
+
+/** The package's files, the entry first, and the npm packages bundled into them. */
+export async function bundleLambda(sourceRoot: string): Promise<{ readonly files: readonly PackageFile[]; readonly packages: readonly string[] }> {
+  const outdir = join(sourceRoot, 'dist', 'lambda');
   const result = await build({
-    entryPoints: [join(sourceRoot, 'lambda.ts')],
-    outfile: join(sourceRoot, 'dist', 'lambda', BUNDLE_FILE),
+    entryPoints: { lambda: join(sourceRoot, 'lambda.ts') },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
     write: false,
     bundle: true,
+    splitting: true,
     platform: 'node',
     target: 'node20',
-    format: 'cjs',
+    format: 'esm',
+    banner: { js: COMMONJS_NAMES },
     external: devOnlyPackages(sourceRoot),
     plugins: [leftOut],
     metafile: true,
     logLevel: 'warning',
   });
-  const bundle = result.outputFiles.find((file) => file.path.endsWith(BUNDLE_FILE));
-  if (!bundle) throw new Error(`esbuild wrote no ${BUNDLE_FILE}`);
-  const content = Buffer.from(bundle.contents);
-  mkdirSync(dirname(resolve(zipFile)), { recursive: true });
-  writeFileSync(zipFile, zipArchive([{ name: BUNDLE_FILE, content }]));
-  return { zipFile: resolve(zipFile), entries: [BUNDLE_FILE], bundleBytes: content.length, packages: bundledPackages(result.metafile) };
+  const files = result.outputFiles
+    .map((file) => ({ name: relative(outdir, file.path).replace(/\\/g, '/'), content: Buffer.from(file.contents) }))
+    .sort((a, b) => (a.name === ENTRY_FILE ? -1 : b.name === ENTRY_FILE ? 1 : a.name.localeCompare(b.name)));
+  if (files[0]?.name !== ENTRY_FILE) throw new Error(`esbuild wrote no ${ENTRY_FILE}`);
+  return { files, packages: bundledPackages(result.metafile) };
 }
 
 /**
@@ -110,8 +143,8 @@ async function main(): Promise<void> {
   if (!zipFile) throw new Error('usage: lambda-package <zip file to write> [true|false]');
   const sourceRoot = join(__dirname, '..', '..');
   const built = await buildLambdaPackage(sourceRoot, zipFile);
-  process.stdout.write(`built the function package ${built.zipFile} (${LAMBDA_HANDLER}, ${(built.bundleBytes / 1024).toFixed(0)} KiB of code)\n`);
-  if (debug === 'true') process.stdout.write(`bundled packages: ${built.packages.join(', ')}\n`);
+  process.stdout.write(`built the function package ${built.zipFile} (${LAMBDA_HANDLER}: ${built.entries.length} files, ${(built.bundleBytes / 1024).toFixed(0)} KiB of code)\n`);
+  if (debug === 'true') process.stdout.write(`files: ${built.entries.join(', ')}\nbundled packages: ${built.packages.join(', ')}\n`);
 }
 
 if (require.main === module) {
