@@ -82,7 +82,7 @@ export class UnknownEventError extends Error {
   }
 }
 
-/** What a started function holds: the configuration, the logger, and the two ways in, each built at its first use. */
+/** What a started function holds: its logger and the two ways in, each built at its first use. */
 interface Service {
   readonly logger: Logger;
   answerHttp(event: FunctionUrlEvent, context: LambdaContext): Promise<FunctionUrlResult>;
@@ -122,7 +122,16 @@ async function startService(options: LambdaHandlerOptions): Promise<Service> {
   return {
     logger,
     async answerHttp(event, context) {
-      return (await http()).answer(event, context);
+      let app: HttpHalf;
+      try {
+        app = await http();
+      } catch (error) {
+        // The app could not be built (the provider's discovery failed, say): a passing fault, tried again at the
+        // next request, so the caller is told to retry rather than given Lambda's own 502.
+        logger.error({ cause: describe(error) }, 'the app could not start; this request gets 503 and the next one tries again');
+        return TEMPORARILY_UNAVAILABLE;
+      }
+      return app.answer(event, context);
     },
     async answerAlexa(envelope) {
       return (await skill()).answer(envelope);
@@ -145,6 +154,19 @@ function checkedForLambda(config: Config, env: Env): Config {
   }
   return config;
 }
+
+/**
+ * The answer while the app cannot start: RFC 6749's error for a passing fault (Alexa retries on it), which
+ * every other caller also reads as "try again".
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+const TEMPORARILY_UNAVAILABLE: FunctionUrlResult = {
+  statusCode: 503,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': '1' },
+  cookies: [],
+  body: JSON.stringify({ error: 'temporarily_unavailable', error_description: 'linkbridge is starting; try again' }),
+  isBase64Encoded: false,
+};
 
 /** Runs `start` once; a start that failed is run again at the next call. */
 function startOnce<T>(start: () => Promise<T>): () => Promise<T> {

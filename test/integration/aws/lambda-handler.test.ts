@@ -104,6 +104,16 @@ describeWithDynamoDb('AWS Lambda handler on DynamoDB: the events it answers and 
     expect(started.response.outputSpeech).toBeDefined();
   });
 
+  test("an app that cannot start (the provider's discovery fails) answers 503 temporarily_unavailable, not Lambda's 502; the skill still answers", async () => {
+    const handler = lambda.instance({ env: { UPSTREAM_ISSUER: 'http://127.0.0.1:9', UPSTREAM_AUTHORIZATION_URL: '', UPSTREAM_TOKEN_URL: '' } });
+    const result = answer(await handler(functionUrlEvent({ method: 'POST', target: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=x' }), lambdaContext()));
+    expect(result.status).toBe(503);
+    expect(JSON.parse(result.body)).toMatchObject({ error: 'temporarily_unavailable' });
+    expect(result.headers['cache-control']).toBe('no-store');
+    const launch = (await handler(alexaInvocation({ type: 'LaunchRequest' }), lambdaContext())) as ResponseEnvelope;
+    expect(launch.response.outputSpeech).toBeDefined();
+  });
+
   test.each([
     ['STORE_URL', { STORE_URL: 'sqlite:/tmp/linkbridge.sqlite' }, 'STORE_URL: must be dynamodb://'],
     ['SKILL_ID', { SKILL_ID: '' }, 'SKILL_ID: is required on AWS Lambda'],
