@@ -9,7 +9,7 @@
  * @see https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback-server';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { withoutNodeVersionNotice } from '../../models/aws-sdk-notice';
 
@@ -49,16 +49,12 @@ export class FakeParameterStore {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.endpoint = await listenOnLoopback(this.server);
     return this;
   }
 
   close(): Promise<void> {
-    const server = this.server;
-    if (!server) return Promise.resolve();
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

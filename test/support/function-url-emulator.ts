@@ -6,7 +6,7 @@
  * @see https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback-server';
 import type { FunctionUrlResult, LambdaContext } from '../../aws/lambda-events';
 import { functionUrlEvent } from '../fixtures/aws/function-url-events';
 
@@ -24,16 +24,12 @@ export class FunctionUrlEmulator {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.serve(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = await listenOnLoopback(this.server);
     return this;
   }
 
   close(): Promise<void> {
-    const server = this.server;
-    if (!server) return Promise.resolve();
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,24 +1,7 @@
 /**
- * The baseline on AWS Lambda: ask-sdk's hello-world skill as the ASK SDK documentation writes its Lambda
- * handler (`SkillBuilders.custom()…lambda()`), loaded from node_modules as the stock template's package ships it.
- * @see https://developer.amazon.com/en-US/docs/alexa/alexa-skills-kit-sdk-for-nodejs/develop-your-first-skill.html
+ * The baseline on AWS Lambda: ask-sdk's hello-world skill with the ASK SDK's own Lambda handler
+ * (`SkillBuilders.custom()…lambda()`), loaded from node_modules as the stock template's package ships it.
  */
-import * as Alexa from 'ask-sdk-core';
+import { helloWorldSkill } from './hello-world-skill';
 
-const LaunchRequestHandler: Alexa.RequestHandler = {
-  canHandle: (input) => Alexa.getRequestType(input.requestEnvelope) === 'LaunchRequest',
-  handle: (input) => input.responseBuilder.speak('Welcome, you can say Hello or Help.').reprompt('Say Hello or Help.').getResponse(),
-};
-
-const HelloWorldIntentHandler: Alexa.RequestHandler = {
-  canHandle: (input) =>
-    Alexa.getRequestType(input.requestEnvelope) === 'IntentRequest' && Alexa.getIntentName(input.requestEnvelope) === 'HelloWorldIntent',
-  handle: (input) => input.responseBuilder.speak('Hello World!').getResponse(),
-};
-
-const ErrorHandler: Alexa.ErrorHandler = {
-  canHandle: () => true,
-  handle: (input) => input.responseBuilder.speak('Sorry, I had trouble doing what you asked.').getResponse(),
-};
-
-export const handler = Alexa.SkillBuilders.custom().addRequestHandlers(LaunchRequestHandler, HelloWorldIntentHandler).addErrorHandlers(ErrorHandler).lambda();
+export const handler = helloWorldSkill().lambda();
