@@ -1,10 +1,10 @@
+import type { ResponseEnvelope } from 'ask-sdk-model';
 import type { DepsOverrides } from '../deps';
 import { accountApiUrlOf, resolveProviderProfile } from '../linking/providers/presets';
 import { systemClock } from '../models/clock';
 import type { Config } from '../models/config';
 import type { Logger } from '../models/logger';
 import { AccountApiClient } from '../skill/account-api.client';
-import type { ResponseEnvelope } from 'ask-sdk-model';
 import { createDirectInvocationSkill, RefusedInvocationError } from '../skill/direct-invocation';
 
 /** The skill half of the function. */
