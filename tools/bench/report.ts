@@ -1,3 +1,4 @@
+import { formatLambdaRows, type LambdaRound } from './lambda';
 import type { Measurement } from './load';
 import type { MicroResult } from './micro';
 
@@ -8,6 +9,8 @@ export interface Round {
   readonly coldStart: { readonly helloWorld: readonly number[]; readonly linkbridge: readonly number[]; readonly unbundled?: readonly number[] };
   /** Per-operation CPU costs measured in the bench process. */
   readonly micro: readonly MicroResult[];
+  /** AWS Lambda: the handler's cold start and warm CPU against the stock hello-world Lambda handler. */
+  readonly lambda?: LambdaRound;
 }
 
 interface Row {
@@ -159,6 +162,19 @@ export function formatReport(
         `| ${entry.label} | ${rounds.map((round) => `${round.micro[index]!.first.toFixed(0)} vs ${round.micro[index]!.second.toFixed(0)}`).join('; ')} |`,
     ),
   );
+  const lambdaRounds = rounds.flatMap((round) => (round.lambda ? [round.lambda] : []));
+  if (lambdaRounds.length > 0) {
+    lines.push(
+      '',
+      `## AWS Lambda handler, direct invocation (medians of ${meta.coldStarts} starts per round)`,
+      '',
+      'Cold start: a fresh Node.js process to the first answered LaunchRequest (linkbridge: the package `ask deploy` uploads, ' +
+        'its secrets read from a Parameter Store fake on loopback; hello-world: `SkillBuilders.custom()…lambda()` from node_modules). ' +
+        'Warm CPU: the process\'s own CPU time per invocation over 1000 invocations after 200.',
+      '',
+      ...formatLambdaRows(lambdaRounds),
+    );
+  }
   rounds.forEach((round, index) => {
     lines.push('', `## Round ${index + 1}`, '', '| path | conn. | req/s | p50 ms | p99 ms | CPU µs/req | ratios |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const row of ROWS) {

@@ -20,6 +20,7 @@ import { intentRequest, launchRequest } from '../../test/fixtures/skill/envelope
 import { alexaTestChain, signBody, type AlexaTestChain } from '../../test/support/test-certificates';
 import { bundleServer } from '../build/bundle';
 import { coldStartMs } from './cold-start';
+import { LambdaTargets } from './lambda';
 import { runMicroBenchmarksApart } from './micro';
 import { LoadGenerator, type RequestShape } from './load';
 import { BUILD_ROOT, TargetProcess } from './processes';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'linkbridge-bench-'));
   const chain = alexaTestChain();
   const started: TargetProcess[] = [];
+  let lambda: LambdaTargets | undefined;
   const start = async (name: string, script: string, env: Record<string, string>) => {
     const target = await TargetProcess.start(name, script, env);
     started.push(target);
@@ -70,6 +72,8 @@ async function main(): Promise<void> {
   try {
     // What `npm start` runs: the server bundled into one file (tools/build/bundle.ts), written beside the bench's build.
     await bundleServer(SOURCE_ROOT, join(BUILD_ROOT, 'linkbridge.js'));
+    // The function's package as ask deploy builds it, and the stock hello-world Lambda handler (lambda.ts).
+    lambda = await LambdaTargets.prepare(SOURCE_ROOT);
     const peers = await start('peers', 'tools/bench/targets/peers.target.js', { BENCH_CERTIFICATE_CHAIN: chain.chainPem });
     const env = (name: string, extra: Record<string, string>) => ({ ...linkbridgeEnv(peers, join(dataDir, `${name}.sqlite`)), ...extra });
     const signing = { BENCH_CERTIFICATE_CHAIN: chain.chainPem, BENCH_CERTIFICATE_URL: CERTIFICATE_URL };
@@ -87,16 +91,17 @@ async function main(): Promise<void> {
     const rounds: Round[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
       process.stderr.write(`round ${round} of ${options.rounds}\n`);
-      rounds.push(await runRound(targets, chain, options, join(dataDir, `cold-${round}.sqlite`)));
+      rounds.push({ ...(await runRound(targets, chain, options, join(dataDir, `cold-${round}.sqlite`))), lambda: await lambda.run(options.coldStarts, 1000) });
     }
     const report = formatReport(rounds, { ...options, node: process.version, cpus: cpuModel() });
-    mkdirSync(join(SOURCE_ROOT, 'tools', 'bench', 'results'), { recursive: true });
+    mkdirSync(join(SOURCE_ROOT, 'bench', 'results'), { recursive: true });
     const file = join(SOURCE_ROOT, 'bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     writeFileSync(`${file}.md`, report);
     writeFileSync(`${file}.json`, JSON.stringify({ options, rounds }, null, 2));
     process.stdout.write(`${report}\nwritten to ${file}.md\n`);
   } finally {
     await Promise.all(started.map((target) => target.stop()));
+    await lambda?.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
   runRefreshSoak();

@@ -7,6 +7,9 @@ export type FromTarget =
   | { readonly type: 'ready'; readonly ports: Readonly<Record<string, number>> }
   | { readonly type: 'cpu'; readonly microseconds: number };
 
+/** Messages from `lambda-invoke.target.ts` to the bench. */
+export type FromLambdaInvoke = { readonly type: 'answered'; readonly answered: boolean } | { readonly type: 'warm'; readonly microseconds: number };
+
 /**
  * Lets the bench read this process's own CPU time (user + system) before and after a load phase,
  * and tells it which ports the process listens on. Without an IPC channel (a plain `node` start,

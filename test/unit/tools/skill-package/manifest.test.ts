@@ -80,9 +80,11 @@ describe('accountLinking.json (SMAPI accountLinkingRequest)', () => {
   });
 });
 
-test('ask-resources.json points ask-cli v2 at skill-package/ with no code to deploy (self-hosted)', () => {
-  expect(readJson('ask-resources.json')).toEqual({
-    askcliResourcesVersion: '2020-03-31',
-    profiles: { default: { skillMetadata: { src: './skill-package' } } },
-  });
+// Every profile deploys skill-package/; its code and stack (AWS) are what `ask deploy --target skill-metadata`
+// leaves out for a self-hosted skill (the stack is checked in test/unit/tools/aws/skill-stack.test.ts).
+test('ask-resources.json points ask-cli v2 at skill-package/ in every profile', () => {
+  const resources = readJson('ask-resources.json') as { askcliResourcesVersion: string; profiles: Record<string, { skillMetadata: unknown }> };
+  expect(resources.askcliResourcesVersion).toBe('2020-03-31');
+  expect(Object.keys(resources.profiles)).toContain('default');
+  for (const profile of Object.values(resources.profiles)) expect(profile.skillMetadata).toEqual({ src: './skill-package' });
 });
