@@ -5,6 +5,7 @@
  * template (`skill-stack.ts`), the deploy command (`deploy.ts`) and the tests read this table.
  */
 import { PRESETS } from '../../linking/providers/presets';
+import type { ProfileOverrides } from '../../models/provider-profile';
 
 /** A stack parameter that becomes one environment variable of the function. */
 export interface LinkbridgeParameter {
@@ -122,8 +123,14 @@ export function parameterProblems(values: Readonly<Record<string, unknown>>): st
     const value = text(name);
     if (value !== undefined && !number.check(Number(value))) problems.push(`${name}: expects ${number.expectation}, got "${value}"`);
   }
-  if (!text('UpstreamIssuer') && !(text('UpstreamAuthorizationUrl') && text('UpstreamTokenUrl')) && !['github', 'facebook', 'slack', 'x', 'wechat'].includes(text('UpstreamPreset', 'oauth2')!)) {
+  if (!text('UpstreamIssuer') && !(text('UpstreamAuthorizationUrl') && text('UpstreamTokenUrl')) && !presetHasEndpoints(text('UpstreamPreset', 'oauth2')!)) {
     problems.push('UpstreamIssuer: set the provider\'s issuer (discovery), or both UpstreamAuthorizationUrl and UpstreamTokenUrl');
   }
   return problems;
+}
+
+/** A preset that names its provider's endpoints itself (GitHub, WeChat, …), so neither an issuer nor URLs are needed. */
+function presetHasEndpoints(name: string): boolean {
+  const preset: ProfileOverrides | undefined = Object.hasOwn(PRESETS, name) ? PRESETS[name as keyof typeof PRESETS] : undefined;
+  return Boolean(preset?.authorization?.url && preset.token?.url);
 }

@@ -72,7 +72,7 @@ describeWithDynamoDb('AWS Lambda handler on DynamoDB: the events it answers and 
   test("AWS's documented example event is answered as the app answers POST /my/path: 404", async () => {
     const result = answer(await lambda.instance()(DOCUMENTED_REQUEST_EVENT as unknown as FunctionUrlEvent, lambdaContext()));
     expect(result.status).toBe(404);
-    expect(JSON.parse(result.body)).toEqual({ error: 'not_found' });
+    expect(JSON.parse(result.body)).toEqual({ error: 'not_found', error_description: expect.any(String) });
   });
 
   test.each([

@@ -53,7 +53,7 @@ test('more than ten parameters take more than one request (GetParameters takes t
 test('a parameter that does not exist stops the start, naming the variable, the parameter and how to create it', async () => {
   const refused = withParameterStoreValues({ SSM_PARAMETERS: 'ALEXA_CLIENT_SECRET=/lb/ALEXA_CLIENT_SECRET,UPSTREAM_CLIENT_SECRET=/lb/UPSTREAM_CLIENT_SECRET' }, client, 2000);
   await expect(refused).rejects.toThrow(ConfigError);
-  await expect(refused).rejects.toMatchObject({ variable: 'UPSTREAM_CLIENT_SECRET' });
+  await expect(refused).rejects.toMatchObject({ problems: [expect.objectContaining({ variable: 'UPSTREAM_CLIENT_SECRET' })] });
   await expect(refused).rejects.toThrow('aws ssm put-parameter --type SecureString --name /lb/UPSTREAM_CLIENT_SECRET');
 });
 
@@ -76,9 +76,9 @@ test.each([
   ['a parameter name with a space', 'ALEXA_CLIENT_SECRET=/lb/a b', 'SSM_PARAMETERS'],
   ['a variable named twice', 'A=/lb/a,A=/lb/b', 'SSM_PARAMETERS'],
 ])('%s in SSM_PARAMETERS stops the start', (_name, value, variable) => {
-  expect(() => parameterReferences({ SSM_PARAMETERS: value })).toThrow(expect.objectContaining({ variable }));
+  expect(() => parameterReferences({ SSM_PARAMETERS: value })).toThrow(expect.objectContaining({ problems: [expect.objectContaining({ variable })] }));
 });
 
 test('a variable both in the environment and in SSM_PARAMETERS stops the start: which would win is not guessed', () => {
-  expect(() => parameterReferences({ SSM_PARAMETERS: 'SEALING_KEYS=/lb/SEALING_KEYS', SEALING_KEYS: 'k0:plain' })).toThrow(expect.objectContaining({ variable: 'SEALING_KEYS' }));
+  expect(() => parameterReferences({ SSM_PARAMETERS: 'SEALING_KEYS=/lb/SEALING_KEYS', SEALING_KEYS: 'k0:plain' })).toThrow(expect.objectContaining({ problems: [expect.objectContaining({ variable: 'SEALING_KEYS' })] }));
 });
