@@ -60,7 +60,7 @@ export class AccountApiClient implements AccountApi {
     let extra = this.headers;
     if (this.named) {
       // Only a URL or header that names a field pays for the substitution.
-      url = fill(this.url, identity, encodeURIComponent);
+      url = fill(this.url, identity, percentEncoded);
       extra = Object.fromEntries(Object.entries(this.headers).map(([name, value]) => [name, fill(value, identity, headerSafe)]));
     }
     let response: IncomingResponse;
@@ -104,9 +104,14 @@ function headerSafe(value: string): string {
   let safe = '';
   for (const character of value) {
     const code = character.codePointAt(0)!;
-    safe += code < 0x20 || code >= 0x7f ? encodeURIComponent(character) : character;
+    safe += code < 0x20 || code >= 0x7f ? percentEncoded(character) : character;
   }
   return safe;
+}
+
+/** `encodeURIComponent`, with a lone surrogate (which it refuses) as the replacement character. */
+function percentEncoded(value: string): string {
+  return encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 }
 
 function jsonObject(text: string): AccountProfile | undefined {

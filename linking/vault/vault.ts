@@ -166,7 +166,9 @@ export class Vault implements LinkedAccounts {
       return !current || current.state === 'dead' || !needsRefresh(current.grant, clock.now());
     };
     try {
-      await this.once.ensure(`link:${link.id}`, budget, settled, () => this.refreshAtProvider(current!));
+      await this.once.ensure(`link:${link.id}`, budget, settled, async () => {
+        current = await this.refreshAtProvider(current!);
+      });
     } catch (error) {
       if (error instanceof TemporarilyUnavailableError) return { status: 'unavailable', reason: 'the provider is still answering the refresh' };
       if (error instanceof StoreUnavailableError) return { status: 'unavailable', reason: 'the store did not answer' };
@@ -180,7 +182,7 @@ export class Vault implements LinkedAccounts {
   }
 
   /** Runs under the link's lock: the provider's new grant is written before anyone uses it. */
-  private async refreshAtProvider(link: LinkRecord): Promise<void> {
+  private async refreshAtProvider(link: LinkRecord): Promise<LinkRecord> {
     const { clock, config, upstream } = this.deps;
     const grant = link.grant!;
     let tokens: UpstreamTokens;
@@ -204,6 +206,7 @@ export class Vault implements LinkedAccounts {
     };
     await this.save(refreshed);
     grantRefreshed(this.log, link.id, { rotated: tokens.refreshToken !== undefined && tokens.refreshToken !== grant.refreshToken, expiresIn: tokens.expiresIn });
+    return refreshed;
   }
 
   private async markDead(link: LinkRecord, reason: string): Promise<void> {
