@@ -1,4 +1,5 @@
 import { credentialDigest } from '../credential-digest';
+import { TemporarilyUnavailableError } from '../errors';
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
 import type { UpstreamTokens } from '../upstream-client';
@@ -35,21 +36,31 @@ export function vaultRefreshGrant(deps: LinkingDeps): GrantHandler {
       const digest = credentialDigest(refreshToken);
       const budget = new AnswerBudget(clock, config.upstream.timeoutMs);
       let linkId: string | undefined;
-      const settled = async (): Promise<boolean> => {
+      const migrated = async (): Promise<boolean> => {
         linkId = await vault.migratedLink(refreshToken);
         return linkId !== undefined;
       };
-      const takeOver = async (): Promise<void> => {
-        // Relay custody may have refreshed this very token a moment ago: its kept answer is the grant now.
+      const keptByRelay = async (): Promise<UpstreamTokens | undefined> => {
         const kept = parseAnswer(await store.get(refreshAnswerKey(digest)), clock.now());
-        const tokens: UpstreamTokens = kept
-          ? { accessToken: kept.access_token, refreshToken: kept.refresh_token, expiresIn: kept.expires_in, scope: kept.scope }
-          : await deps.upstream.refresh(refreshToken, { timeoutMs: config.tokenReplay.providerDeadlineMs });
+        return kept && { accessToken: kept.access_token, refreshToken: kept.refresh_token, expiresIn: kept.expires_in, scope: kept.scope };
+      };
+      const become = async (tokens: UpstreamTokens): Promise<void> => {
+        // A provider that does not rotate sends no refresh token: the one Alexa presented stays the grant's.
         const made = await vault.keep({ ...tokens, refreshToken: tokens.refreshToken ?? refreshToken }, 'relay-refresh-token', log);
         await vault.rememberMigration(refreshToken, made);
         linkId = made;
       };
-      await once.ensure(`refresh:${digest}`, budget, settled, takeOver);
+      // Relay custody's kept answer to this token stands for its lock (its lock then lapses on its own), as in relay custody.
+      const settled = async (): Promise<boolean> => (await migrated()) || (await keptByRelay()) !== undefined;
+      await once.ensure(`refresh:${digest}`, budget, settled, async () => become(await deps.upstream.refresh(refreshToken, { timeoutMs: config.tokenReplay.providerDeadlineMs })));
+      if (linkId === undefined) {
+        // Relay custody refreshed this very token a moment ago: its answer is the grant now, made a link once.
+        await once.ensure(`relay-takeover:${digest}`, budget, migrated, async () => {
+          const tokens = await keptByRelay();
+          if (!tokens) throw new TemporarilyUnavailableError('the refresh is being taken over; try again');
+          await become(tokens);
+        });
+      }
       return await vault.issueTokens(linkId!);
     } catch (error) {
       throw grantRefusal(error, log);
