@@ -4,6 +4,7 @@ import type { LinkedAccounts, LinkLookup, ProviderCredentials } from '../../mode
 import type { Logger } from '../../models/logger';
 import { StoreUnavailableError } from '../../models/store';
 import { InvalidGrantError, TemporarilyUnavailableError } from '../errors';
+import { credentialDigest } from '../credential-digest';
 import { AnswerBudget } from '../grants/answer-budget';
 import { backgroundProviderCalls } from '../grants/background-calls';
 import { ProviderCallOnce } from '../grants/provider-call-once';
@@ -18,6 +19,8 @@ import { isVaultToken, mintVaultToken } from './vault-tokens';
 /** The provider's access token is refreshed when it has less than this left, so the account API never gets an expired one. */
 export const REFRESH_AHEAD_MS = 60_000;
 const DAY_MS = 86_400_000;
+/** Access tokens whose link this process remembers (about 200 bytes each). */
+const MAX_REMEMBERED_POINTERS = 10_000;
 
 /**
  * Vault custody (`TOKEN_CUSTODY=vault`): linkbridge keeps the provider's grant in one link record and
@@ -40,6 +43,13 @@ export class Vault implements LinkedAccounts {
   private readonly renewEveryMs: number;
   /** Names the identity fields also go by: the last part of their path in the token answer (`openid`). */
   private readonly identityAliases: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Where each access token points, by its hash: a token's link never changes (a token is made for one link,
+   * and ending the link deletes the link, not its tokens), so the skill reads one record per request, the link.
+   */
+  private readonly pointers = new Map<string, LinkPointer>();
+  /** The renewals this process started, by link: when, and for which Alexa user. */
+  private readonly renewalsStarted = new Map<string, { readonly at: number; readonly userId?: string }>();
   /** Grants refreshed at the provider whose write failed, kept here until a write succeeds. */
   private readonly unsaved = new Map<string, LinkRecord>();
   private readonly log: Logger;
@@ -126,7 +136,7 @@ export class Vault implements LinkedAccounts {
     // Not one of linkbridge's: a provider token Alexa got in relay custody, used as it is until Alexa's next refresh.
     if (!isVaultToken(alexaAccessToken, 'access')) return { status: 'linked', credentials: { accessToken: alexaAccessToken, identity: {} } };
     try {
-      const pointer = await this.records.readAccess(alexaAccessToken);
+      const pointer = await this.accessPointer(alexaAccessToken);
       if (!pointer) return { status: 'expired', reason: 'the access token is unknown or expired' };
       const read = await this.readLink(pointer.linkId);
       if (!read) return { status: 'expired', reason: 'the link ended or was idle too long' };
@@ -260,8 +270,13 @@ export class Vault implements LinkedAccounts {
    */
   private afterUse(link: LinkRecord, sealedWithOlderKey: boolean, userId: string | undefined): void {
     const now = this.deps.clock.now();
-    const newUser = userId !== undefined && link.alexaUserId !== userId;
-    if (!sealedWithOlderKey && !newUser && !this.renewalDue(link, now)) return;
+    // What this process already set out to write: requests that read the link before that write landed add none.
+    const started = this.renewalsStarted.get(link.id);
+    const renewedAt = Math.max(link.renewedAt, started?.at ?? 0);
+    const newUser = userId !== undefined && link.alexaUserId !== userId && started?.userId !== userId;
+    if (!sealedWithOlderKey && !newUser && !this.renewalDue({ renewedAt }, now)) return;
+    if (this.renewalsStarted.size >= MAX_REMEMBERED_POINTERS) this.renewalsStarted.delete(this.renewalsStarted.keys().next().value!);
+    this.renewalsStarted.set(link.id, { at: now, userId: userId ?? started?.userId });
     this.background('renew a link', this.underLinkLock(link.id, 'try', async () => {
       const read = await this.records.readLink(link.id);
       if (!read || read.link.state === 'dead') return;
@@ -327,6 +342,21 @@ export class Vault implements LinkedAccounts {
   }
 
   // Helpers.
+
+  /** The link an access token points to, from this process's memory when it read it before. */
+  private async accessPointer(accessToken: string): Promise<LinkPointer | undefined> {
+    const digest = credentialDigest(accessToken);
+    const known = this.pointers.get(digest);
+    if (known && known.expiresAt > this.deps.clock.now()) return known;
+    if (known) this.pointers.delete(digest);
+    const pointer = await this.records.readAccess(accessToken);
+    if (pointer) {
+      // Bounded: the oldest entry goes first (a Map keeps insertion order).
+      if (this.pointers.size >= MAX_REMEMBERED_POINTERS) this.pointers.delete(this.pointers.keys().next().value!);
+      this.pointers.set(digest, pointer);
+    }
+    return pointer;
+  }
 
   private async issueAccess(linkId: string, lifetimeSeconds: number): Promise<AlexaTokenResponse> {
     const accessToken = mintVaultToken('access');

@@ -109,7 +109,8 @@ async function main(): Promise<void> {
     await Promise.all(started.map((target) => target.stop()));
     rmSync(dataDir, { recursive: true, force: true });
   }
-  runRefreshSoak();
+  // A run of some paths only is a quick look at those paths: no soak after it.
+  if (!options.only) runRefreshSoak();
 }
 
 /** One path under load: which server, what request, how many connections. */
