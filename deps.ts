@@ -4,12 +4,14 @@ import { accountApiUrlOf, resolveProviderProfile } from './linking/providers/pre
 import { StateSealer } from './linking/sealing';
 import { UpstreamClient } from './linking/upstream-client';
 import { urlForLogs } from './linking/upstream/upstream-failures';
+import { Vault } from './linking/vault/vault';
 import { createTransport } from './linking/upstream/http-transport';
 import { systemClock, type Clock } from './models/clock';
-import type { Config } from './models/config';
+import { ConfigError, type Config } from './models/config';
 import { createStore } from './models/create-store';
 import type { DeadlineTimers } from './models/deadline';
 import type { Logger } from './models/logger';
+import type { Store } from './models/store';
 import type { HttpTransport } from './models/outbound-http';
 import { linkingScopes, refreshRequestOf, type ProviderProfile } from './models/provider-profile';
 import { AccountApiClient, accountApiTransport } from './skill/account-api.client';
@@ -55,11 +57,13 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
     // In demo mode a key for this process is what a first start needs, so it is news, not a warning.
     logger[config.demo ? 'info' : 'warn']('SEALING_KEYS is not set: using a key made for this process; linking flows in progress fail after a restart and across instances');
   }
-  return {
+  const store = createStore(config.store, clock, config.sealingKeys);
+  if (config.tokenCustody === 'vault') await requireDurableStore(store, logger);
+  const linking = {
     config,
     logger,
     clock,
-    store: createStore(config.store, clock, config.sealingKeys),
+    store,
     sealer: new StateSealer(config.sealingKeys, clock),
     upstream: new UpstreamClient({
       profile,
@@ -71,14 +75,46 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
       transport,
       clock,
     }),
+  };
+  // Vault custody: one vault serves the token route, the callback and the skill (through `LinkedAccounts`).
+  const vault = config.tokenCustody === 'vault' ? new Vault(linking) : undefined;
+  return {
+    ...linking,
+    vault,
     skill: {
       accountApi: new AccountApiClient(
         accountApi.url,
         config.skill.accountApiTimeoutMs,
         overrides.accountApiTransport ?? accountApiTransport(config.skill.accountApiTimeoutMs, overrides.deadlineTimers),
+        config.skill.accountApiHeaders,
       ),
+      linkedAccounts: vault,
     },
   };
+}
+
+/**
+ * Vault custody keeps each user's only link in the store: a store that keeps nothing across its
+ * restart (a Redis server with neither AOF nor RDB) is refused, naming the fix; one that will not say
+ * (a managed Redis refusing `CONFIG`) is a warning.
+ */
+async function requireDurableStore(store: Store, logger: Logger): Promise<void> {
+  let persistence;
+  try {
+    persistence = await store.persistence?.();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw new ConfigError('STORE_URL', `TOKEN_CUSTODY=vault needs to know that the store keeps links across restarts, and the store did not answer (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (persistence?.durable === false) {
+    await store.close().catch(() => undefined);
+    throw new ConfigError('STORE_URL', `TOKEN_CUSTODY=vault keeps each user's only link in the store, and the store keeps nothing across a restart (${persistence.found}): ${persistence.fix ?? 'use a durable store'}; or set TOKEN_CUSTODY=relay`);
+  }
+  if (persistence?.durable === undefined) {
+    logger.warn({ setting: 'STORE_URL', found: persistence?.found ?? 'unknown' }, 'TOKEN_CUSTODY=vault: the store does not say whether it keeps links across restarts; make sure it does (doctor)');
+  } else {
+    logger.info({ store: persistence.found }, 'TOKEN_CUSTODY=vault: links are kept in the store');
+  }
 }
 
 function refreshUrlOf(profile: ProviderProfile): string {

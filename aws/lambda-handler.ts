@@ -1,5 +1,6 @@
 import type { ResponseEnvelope } from 'ask-sdk-model';
 import pino, { type DestinationStream } from 'pino';
+import { backgroundProviderCalls } from '../linking/grants/background-calls';
 import type { DepsOverrides } from '../deps';
 import { ConfigError, loadConfig, type Config } from '../models/config';
 import { createLogger, type Logger } from '../models/logger';
@@ -74,6 +75,12 @@ export function createLambdaHandler(options: LambdaHandlerOptions): LambdaHandle
   };
 }
 
+/**
+ * The background work of an invocation ends this long before the function's timeout, so the invocation
+ * returns rather than being cut off.
+ */
+const TIMEOUT_MARGIN_MS = 1000;
+
 /** The event is neither a Function URL request nor an Alexa request envelope. */
 export class UnknownEventError extends Error {
   constructor() {
@@ -108,10 +115,9 @@ async function startService(options: LambdaHandlerOptions): Promise<Service> {
   const logger = createLogger(config.logLevel, destination);
   const overrides = options.overrides ?? {};
   // Each half is loaded at its first event: a cold start for a direct invocation does not load the app.
-  let httpStarted: HttpHalf | undefined;
   const http = startOnce(async () => {
     const { startHttpHalf } = await options.halves.http();
-    return (httpStarted = await startHttpHalf(config, logger, overrides));
+    return startHttpHalf(config, logger, overrides);
   });
   const skill = startOnce(async () => {
     const { startSkillHalf } = await options.halves.skill();
@@ -136,8 +142,18 @@ async function startService(options: LambdaHandlerOptions): Promise<Service> {
     async answerAlexa(envelope) {
       return (await skill()).answer(envelope);
     },
-    // Only the app starts provider calls; an instance that never served a URL request has none to wait for.
-    finishBackgroundWork: (context) => httpStarted?.finishBackgroundWork(context) ?? Promise.resolve(),
+    /**
+     * Waits for provider calls that outlived their request (the token endpoint's, and in vault custody the
+     * skill's own refreshes and revocations), up to their own deadline and never past the function's timeout
+     * less a margin. Nothing to wait for costs nothing.
+     */
+    async finishBackgroundWork(context) {
+      const running = backgroundProviderCalls.size;
+      if (running === 0) return;
+      const deadlineMs = Math.max(0, Math.min(config.tokenReplay.providerDeadlineMs, context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS));
+      logger.info({ running, deadlineMs }, 'the answer is ready; waiting for provider calls that outlived their request before the invocation ends');
+      await backgroundProviderCalls.drain(deadlineMs);
+    },
   };
 }
 

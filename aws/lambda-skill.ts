@@ -6,6 +6,7 @@ import type { Config } from '../models/config';
 import type { Logger } from '../models/logger';
 import { AccountApiClient } from '../skill/account-api.client';
 import { createDirectInvocationSkill, RefusedInvocationError } from '../skill/direct-invocation';
+import type { SkillDeps } from '../skill/skill-deps';
 
 /** The skill half of the function. */
 export interface SkillHalf {
@@ -19,9 +20,7 @@ export interface SkillHalf {
  * take the provider's discovery document to know.
  */
 export async function startSkillHalf(config: Config, logger: Logger, overrides: DepsOverrides): Promise<SkillHalf> {
-  const accountApiUrl = config.skill.accountApiUrl ?? accountApiUrlOf(undefined, await resolveProviderProfile(config.upstream, overrides.fetch ?? fetch)).url;
-  const accountApi = new AccountApiClient(accountApiUrl, config.skill.accountApiTimeoutMs);
-  const skill = createDirectInvocationSkill({ config, logger, clock: overrides.clock ?? systemClock, skill: { accountApi } });
+  const skill = createDirectInvocationSkill({ config, logger, clock: overrides.clock ?? systemClock, skill: await skillParts(config, logger, overrides) });
   return {
     async answer(envelope) {
       try {
@@ -33,4 +32,20 @@ export async function startSkillHalf(config: Config, logger: Logger, overrides: 
       }
     },
   };
+}
+
+/**
+ * What the skill reaches the outside through. In relay custody Alexa's token is the provider's, so the account
+ * API client is all it needs; in vault custody the token is linkbridge's, resolved through the vault, which
+ * needs the store and the provider client: the same deps the app has.
+ */
+async function skillParts(config: Config, logger: Logger, overrides: DepsOverrides): Promise<Partial<SkillDeps>> {
+  if (config.tokenCustody === 'vault') {
+    // Loaded only in vault custody: a relay-custody cold start needs neither the store nor the provider client.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load
+    const { buildDeps } = require('../deps') as typeof import('../deps');
+    return (await buildDeps(config, logger, overrides)).skill ?? {};
+  }
+  const accountApiUrl = config.skill.accountApiUrl ?? accountApiUrlOf(undefined, await resolveProviderProfile(config.upstream, overrides.fetch ?? fetch)).url;
+  return { accountApi: new AccountApiClient(accountApiUrl, config.skill.accountApiTimeoutMs) };
 }

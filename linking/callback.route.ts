@@ -13,6 +13,7 @@ import { StateHandles, StateRejectedError, type LinkingState } from './sealing';
 import { runSteps, type Step } from './steps';
 import { isProviderFailure } from './upstream-errors';
 import { CallbackWithoutCode } from './upstream/upstream-failures';
+import { vaultOf } from './vault/vault';
 
 /**
  * One callback from the provider, as its steps learn it. Each optional field is set by the step named
@@ -246,12 +247,22 @@ async function issueCode(flow: CallbackFlow): Promise<void> {
   flow.result = { code };
 }
 
-/** Implicit mode: exchange the code now and hand Alexa the access token in the fragment. @see RFC 6749 §4.2.2 */
+/**
+ * Implicit mode: exchange the code now and hand Alexa the access token in the fragment: the provider's
+ * (relay custody), or linkbridge's own for a new link that keeps the provider's grant (vault custody).
+ * @see RFC 6749 §4.2.2
+ */
 async function exchangeForImplicit(flow: CallbackFlow): Promise<void> {
+  const { deps } = flow;
   const log = flow.log!;
-  const tokens = await flow.deps.upstream.exchangeCode(flow.upstreamCode!, flow.linking!.upstreamCodeVerifier, {
+  const tokens = await deps.upstream.exchangeCode(flow.upstreamCode!, flow.linking!.upstreamCodeVerifier, {
     observe: (call) => providerCallAnswered(log, call),
   });
+  let accessToken = tokens.accessToken;
+  if (deps.config.tokenCustody === 'vault') {
+    const vault = vaultOf(deps);
+    accessToken = (await vault.issueImplicitToken(await vault.keep(tokens, 'implicit', log))).access_token;
+  }
   tokenSentToAlexa(log);
-  flow.result = { access_token: tokens.accessToken, token_type: 'Bearer' };
+  flow.result = { access_token: accessToken, token_type: 'Bearer' };
 }

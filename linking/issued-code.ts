@@ -31,10 +31,15 @@ export interface IssuedCode extends CodeBinding {
   readonly upstreamCodeVerifier?: string;
 }
 
-/** The provider's tokens for a code, waiting to be handed to Alexa once, with what the code was bound to. */
+/**
+ * What a code was exchanged for, waiting to be handed to Alexa once, with what the code was bound to:
+ * the provider's tokens (relay custody), or the link that keeps them (vault custody), for which
+ * linkbridge's tokens are made when they are handed over, so they are never at rest but as hashes.
+ */
 export interface ExchangedCode extends CodeBinding {
   readonly flowId: string;
-  readonly response: AlexaTokenResponse;
+  readonly response?: AlexaTokenResponse;
+  readonly linkId?: string;
 }
 
 /** Why `presented` may not redeem a code bound to `binding`; `undefined` when it may. */

@@ -4,6 +4,7 @@ import type { Logger } from '../models/logger';
 import type { Store } from '../models/store';
 import type { StateSealer } from './sealing';
 import type { UpstreamClient } from './upstream-client';
+import type { Vault } from './vault/vault';
 
 /** What the linking routes reach the outside through. */
 export interface LinkingDeps {
@@ -13,6 +14,8 @@ export interface LinkingDeps {
   readonly store: Store;
   readonly sealer: StateSealer;
   readonly upstream: UpstreamClient;
+  /** Vault custody's links (`TOKEN_CUSTODY=vault`); made from the rest when absent (`vaultOf`). */
+  readonly vault?: Vault;
 }
 
 /** `PUBLIC_URL + /oauth/callback`: where the upstream sends the user back. */

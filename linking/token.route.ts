@@ -7,6 +7,7 @@ import { tokenRequestRefused } from './flow-log';
 import { authorizationCodeGrant } from './grants/authorization-code.grant';
 import type { GrantHandler } from './grants/grant';
 import { refreshTokenGrant } from './grants/refresh-token.grant';
+import { vaultRefreshGrant } from './grants/vault-refresh.grant';
 import type { LinkingDeps } from './linking-deps';
 import { rejectRepeated, requireParam, toParams, type Params } from './params';
 import { runSteps, type Step } from './steps';
@@ -47,7 +48,8 @@ const TOKEN_STEPS: readonly Step<TokenFlow>[] = [
 export function tokenRoute(deps: LinkingDeps): Array<RequestHandler | ErrorRequestHandler> {
   const grants: Readonly<Record<string, GrantHandler>> = {
     authorization_code: authorizationCodeGrant(deps),
-    refresh_token: refreshTokenGrant(deps),
+    // Vault custody answers Alexa's refresh from the link; relay custody refreshes at the provider.
+    refresh_token: deps.config.tokenCustody === 'vault' ? vaultRefreshGrant(deps) : refreshTokenGrant(deps),
   };
   const handle: RequestHandler = async (req, res) => {
     const flow: TokenFlow = { req, log: res.locals.log as Logger, deps, grants };

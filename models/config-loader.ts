@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { configuredProfile, isPresetName, mergeProfiles, NO_SCOPE_FIX, PRESET_NAMES, PRESETS } from './presets/catalog';
-import type { AlexaConfig, Config, SealingKey, SimulatorConfig, TokenReplayConfig, UpstreamConfig } from './config';
+import type { AlexaConfig, Config, SealingKey, SimulatorConfig, TokenCustody, TokenReplayConfig, UpstreamConfig, VaultConfig } from './config';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { EnvReader, type Env } from './config-env';
 import { describeIssues, isAbsoluteHttpUrl, linkingScopes, ProfileOverridesSchema, ProviderProfileSchema, ScopeSchema } from './provider-profile';
@@ -36,7 +36,10 @@ const MAKE_A_KEY = `node -e "console.log('k1:' + require('crypto').randomBytes(3
 const ConfigFileSchema = z.strictObject({
   upstream: z.strictObject({ profile: ProfileOverridesSchema.optional() }).optional(),
   skill: z
-    .strictObject({ fieldMap: z.record(z.string(), z.string(), { error: 'must map JSON paths to spoken labels (strings)' }).optional() })
+    .strictObject({
+      fieldMap: z.record(z.string(), z.string(), { error: 'must map JSON paths to spoken labels (strings)' }).optional(),
+      accountApiHeaders: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: 'must be an HTTP header name' }), z.string(), { error: 'must map header names to values (strings)' }).optional(),
+    })
     .optional(),
 });
 type ConfigFile = z.output<typeof ConfigFileSchema>;
@@ -81,15 +84,20 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   if (upstreamConfigured || demo) checkProfileBeforeDiscovery(read, upstream, file);
   const { keys: sealingKeys, ephemeral } = readSealingKeys(read, production);
   const simulator: SimulatorConfig = { enabled: read.boolean('SIMULATOR', demo && !production) };
+  const store = readStore(read);
+  const tokenCustody = readTokenCustody(read, store);
+  const accountApiUrl = read.url('ACCOUNT_API_URL') ?? (demo ? `${demoIssuer}/me` : undefined);
 
   const config: Config = {
     production,
     port,
     publicUrl,
     linkMode,
+    tokenCustody,
+    vault: readVault(read),
     alexa,
     upstream,
-    store: readStore(read),
+    store,
     tokenReplay: readTokenReplay(read, upstream.timeoutMs),
     sealingKeys,
     sealingKeysEphemeral: ephemeral,
@@ -100,7 +108,8 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     demo,
     demoProviderPort,
     skill: {
-      accountApiUrl: read.url('ACCOUNT_API_URL') ?? (demo ? `${demoIssuer}/me` : undefined),
+      accountApiUrl,
+      accountApiHeaders: file.skill?.accountApiHeaders,
       accountApiTimeoutMs: read.integer('ACCOUNT_API_TIMEOUT_MS', 3000, { min: 100, max: 6000 }),
       verifySignature: read.boolean('ALEXA_VERIFY_SIGNATURE', true),
       skillId: read.string('SKILL_ID'),
@@ -109,7 +118,11 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     },
     host: readHost(read),
     simulator,
-    warnings: [...refreshUrlWarnings(upstream, file), ...simulatorWarnings(simulator, demo, publicUrl, alexa)],
+    warnings: [
+      ...refreshUrlWarnings(upstream, file),
+      ...simulatorWarnings(simulator, demo, publicUrl, alexa),
+      ...identityFieldWarnings(tokenCustody, accountApiUrl, file.skill?.accountApiHeaders),
+    ],
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return deepFreeze(config);
@@ -244,6 +257,45 @@ function readStore(read: EnvReader): StoreLocation {
     return { kind: 'memory' };
   }
   return location;
+}
+
+/**
+ * `TOKEN_CUSTODY`: vault custody keeps the only copy of each user's link in the store, so it refuses a
+ * store that forgets everything at restart (`memory:`). A Redis server without persistence is refused at
+ * start, once its persistence can be asked (`deps.ts`).
+ */
+function readTokenCustody(read: EnvReader, store: StoreLocation): TokenCustody {
+  const custody = read.oneOf('TOKEN_CUSTODY', ['relay', 'vault'] as const, 'relay');
+  if (custody === 'vault' && store.kind === 'memory' && !read.problems.some((problem) => problem.variable === 'STORE_URL')) {
+    read.problem(
+      'STORE_URL',
+      "is memory:, which forgets every link at restart, and TOKEN_CUSTODY=vault keeps each user's only link in the store: set STORE_URL to sqlite:<path>, a Redis with persistence (redis://…) or dynamodb://…, or TOKEN_CUSTODY=relay",
+    );
+  }
+  return custody;
+}
+
+/** Vault custody's lifetimes; read in either custody, so a bad value is refused before anyone switches. */
+function readVault(read: EnvReader): VaultConfig {
+  return {
+    accessTokenSeconds: read.integer('VAULT_ACCESS_TOKEN_SECONDS', 3600, { min: 360, max: 86_400 }),
+    implicitTokenSeconds: read.integer('VAULT_IMPLICIT_TOKEN_SECONDS', 365 * 86_400, { min: 3600, max: 3650 * 86_400 }),
+    linkIdleDays: read.integer('VAULT_LINK_IDLE_DAYS', 400, { min: 1, max: 3650 }),
+  };
+}
+
+/** `{name}` in the account API's URL or headers names an identity field, which only vault custody keeps. */
+function identityFieldWarnings(custody: TokenCustody, url: string | undefined, headers: Readonly<Record<string, string>> | undefined): ConfigProblem[] {
+  if (custody === 'vault') return [];
+  const named = [url ?? '', ...Object.values(headers ?? {})].some((value) => /\{[A-Za-z0-9_]+\}/.test(value));
+  if (!named) return [];
+  return [
+    {
+      variable: 'TOKEN_CUSTODY',
+      expectation:
+        'ACCOUNT_API_URL (or skill.accountApiHeaders) names an identity field such as {userId}, which only TOKEN_CUSTODY=vault keeps: set TOKEN_CUSTODY=vault, or the account API is called with the braces as they are',
+    },
+  ];
 }
 
 /** `TOKEN_REPLAY_WINDOW_SECONDS` and `STORE_LOCK_TTL_MS`; the lock outlives the provider call. */

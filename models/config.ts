@@ -15,6 +15,22 @@ export { parseDynamoDbStoreUrl, type DynamoDbStoreLocation, type StoreLocation }
 /** How linkbridge hands Alexa the user's token. */
 export type LinkMode = 'code' | 'implicit';
 
+/**
+ * Who holds the provider's tokens: `relay` hands them to Alexa; `vault` keeps the provider's grant in
+ * the store and hands Alexa linkbridge's own tokens (docs/how-linking-works.md, "Token custody").
+ */
+export type TokenCustody = 'relay' | 'vault';
+
+/** Vault custody's lifetimes (`TOKEN_CUSTODY=vault`). */
+export interface VaultConfig {
+  /** `VAULT_ACCESS_TOKEN_SECONDS`: code mode's access tokens for Alexa, renewed by Alexa's refresh. */
+  readonly accessTokenSeconds: number;
+  /** `VAULT_IMPLICIT_TOKEN_SECONDS`: implicit mode's access token, which Alexa cannot refresh. */
+  readonly implicitTokenSeconds: number;
+  /** `VAULT_LINK_IDLE_DAYS`: a link unused this long is forgotten. */
+  readonly linkIdleDays: number;
+}
+
 /** One key that seals the upstream `state`; the first key of the list seals, all of them unseal. */
 export interface SealingKey {
   readonly kid: string;
@@ -58,6 +74,11 @@ export interface SkillConfig {
   /** Alexa request signature and timestamp checks; off only for local testing. */
   readonly verifySignature: boolean;
   readonly skillId?: string;
+  /**
+   * Extra request headers for the account API (`LINKBRIDGE_CONFIG` `skill.accountApiHeaders`); like
+   * `accountApiUrl`, a value may name identity fields (`{userId}`), filled in vault custody.
+   */
+  readonly accountApiHeaders?: Readonly<Record<string, string>>;
   /** Extra profile fields to speak: JSON path in the account API's answer → spoken label. */
   readonly fieldMap?: Readonly<Record<string, string>>;
   /** Privacy policy URL written to the skill manifest. */
@@ -83,6 +104,9 @@ export interface Config {
   /** Origin (and optional path prefix) Alexa and the upstream reach linkbridge at; no trailing slash. */
   readonly publicUrl: string;
   readonly linkMode: LinkMode;
+  /** `TOKEN_CUSTODY`: `relay` (default) or `vault`. */
+  readonly tokenCustody: TokenCustody;
+  readonly vault: VaultConfig;
   readonly alexa: AlexaConfig;
   readonly upstream: UpstreamConfig;
   /** Where the store is: `STORE_URL` (default `sqlite:` under `DATA_DIR`), parsed once at boot. */

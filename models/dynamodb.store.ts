@@ -13,7 +13,7 @@ import type { Clock } from './clock';
 import type { DynamoDbStoreLocation } from './store-location';
 import { withoutNodeVersionNotice } from './aws-sdk-notice';
 import { DYNAMODB_ATTRIBUTES, DYNAMODB_KEY_PREFIX as KEY_PREFIX } from './dynamodb-table';
-import { storeOperation, type Store } from './store';
+import { storeOperation, type Store, type StorePersistence } from './store';
 
 /**
  * Each attempt has a second, connecting included (DynamoDB answers in milliseconds), and a failed attempt is
@@ -141,6 +141,11 @@ export class DynamoDbStore implements Store {
     await this.run('ping', (options) =>
       this.client.send(new GetItemCommand({ TableName: this.table, Key: { [DYNAMODB_ATTRIBUTES.key]: { S: KEY_PREFIX } }, ProjectionExpression: '#k', ExpressionAttributeNames: names('#k') }), options),
     );
+  }
+
+  /** A DynamoDB table keeps what is written to it. */
+  async persistence(): Promise<StorePersistence> {
+    return { durable: true, found: `the DynamoDB table ${this.table}` };
   }
 
   /** The table's TTL setting (for the doctor): `ENABLED` on the `ttl` attribute is what cleans up. */

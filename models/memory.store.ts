@@ -1,5 +1,5 @@
 import type { Clock } from './clock';
-import { PURGE_BATCH, PURGE_INTERVAL_MS, type Store } from './store';
+import { PURGE_BATCH, PURGE_INTERVAL_MS, type Store, type StorePersistence } from './store';
 
 interface Entry {
   value: string;
@@ -67,6 +67,10 @@ export class MemoryStore implements Store {
   }
 
   async ping(): Promise<void> {}
+
+  async persistence(): Promise<StorePersistence> {
+    return { durable: false, found: "memory: this process's memory, forgotten at restart", fix: 'set STORE_URL to sqlite:<path>, a Redis with persistence or dynamodb://…' };
+  }
 
   async close(): Promise<void> {
     clearInterval(this.purgeTimer);

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { Clock } from './clock';
-import { storeOperation, type Store } from './store';
+import { storeOperation, type Store, type StorePersistence } from './store';
 
 /** Deletes the lock only when it still holds this owner's id: an expired, re-taken lock is left alone. */
 const UNLOCK_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -67,6 +67,28 @@ export class RedisStore implements Store {
 
   async ping(): Promise<void> {
     await storeOperation('ping', () => this.client.ping());
+  }
+
+  /**
+   * Whether the Redis server keeps its keys across its own restart: AOF (`aof_enabled:1` in `INFO
+   * persistence`) or RDB save points (`CONFIG GET save` not empty). A managed Redis that refuses `CONFIG`
+   * and has no AOF cannot say: `durable` is then undefined.
+   * @see https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
+   */
+  async persistence(): Promise<StorePersistence> {
+    const info = await storeOperation('persistence', () => this.client.info('persistence'));
+    if (/^aof_enabled:1\s*$/m.test(info)) return { durable: true, found: 'Redis with AOF persistence (appendonly yes)' };
+    let savePoints: string | undefined;
+    try {
+      const reply = (await this.client.config('GET', 'save')) as unknown;
+      savePoints = Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined;
+    } catch {
+      savePoints = undefined;
+    }
+    const fix = 'turn persistence on at the Redis server (appendonly yes, or save points such as save 3600 1 300 100), or use another store';
+    if (savePoints === undefined) return { durable: undefined, found: 'Redis without AOF; it refused CONFIG GET save, so its RDB save points are unknown', fix };
+    if (savePoints.trim() === '') return { durable: false, found: 'Redis with neither AOF (appendonly no) nor RDB save points (save "")', fix };
+    return { durable: true, found: `Redis with RDB snapshots (save ${savePoints})` };
   }
 
   async close(): Promise<void> {

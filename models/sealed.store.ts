@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hash, hkdfSync, randomBytes } from 'node:crypto';
 import type { SealingKey } from './config';
-import type { Store } from './store';
+import type { Store, StoredRecord, StorePersistence } from './store';
 
 const VERSION = 's1';
 const IV_BYTES = 12;
@@ -33,6 +33,11 @@ export class RecordSealer {
 
   /** The plaintext; `undefined` for a value that is not sealed by a known key or was altered. */
   unseal(sealed: string, associatedData: string): string | undefined {
+    return this.open(sealed, associatedData)?.plaintext;
+  }
+
+  /** The plaintext and whether a key other than the sealing one opened it; `undefined` as for {@link unseal}. */
+  open(sealed: string, associatedData: string): { readonly plaintext: string; readonly olderKey: boolean } | undefined {
     const [version, kid, ivText, bodyText, extra] = sealed.split('.');
     const key = kid === undefined ? undefined : this.keysById.get(kid);
     if (version !== VERSION || !key || ivText === undefined || bodyText === undefined || extra !== undefined) return undefined;
@@ -43,7 +48,8 @@ export class RecordSealer {
       const decipher = createDecipheriv('aes-256-gcm', key, iv);
       decipher.setAAD(Buffer.from(associatedData, 'utf8'));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      const plaintext = Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      return { plaintext, olderKey: kid !== this.current.kid };
     } catch {
       return undefined;
     }
@@ -85,6 +91,13 @@ export class SealedStore implements Store {
     return value === undefined ? undefined : this.sealer.unseal(value, stored);
   }
 
+  async getRecord(key: string): Promise<StoredRecord | undefined> {
+    const stored = hashedKey(key);
+    const value = await this.inner.get(stored);
+    const opened = value === undefined ? undefined : this.sealer.open(value, stored);
+    return opened && { value: opened.plaintext, sealedWithOlderKey: opened.olderKey };
+  }
+
   async take(key: string): Promise<string | undefined> {
     const stored = hashedKey(key);
     const value = await this.inner.take(stored);
@@ -113,6 +126,10 @@ export class SealedStore implements Store {
 
   ping(): Promise<void> {
     return this.inner.ping();
+  }
+
+  async persistence(): Promise<StorePersistence> {
+    return this.inner.persistence ? this.inner.persistence() : { durable: undefined, found: 'a store that does not say what it keeps' };
   }
 
   close(): Promise<void> {

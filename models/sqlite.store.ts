@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from './clock';
-import { PURGE_BATCH, PURGE_INTERVAL_MS, storeOperation, type Store } from './store';
+import { PURGE_BATCH, PURGE_INTERVAL_MS, storeOperation, type Store, type StorePersistence } from './store';
 
 /**
  * The embedded durable store: one SQLite file (WAL journal) that survives restarts and is shared by
@@ -94,6 +94,12 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     await storeOperation('ping', () => this.db.prepare('SELECT 1').get());
+  }
+
+  async persistence(): Promise<StorePersistence> {
+    return this.db.memory
+      ? { durable: false, found: 'an SQLite database in memory, forgotten at restart', fix: 'set STORE_URL to sqlite:<path to a file>' }
+      : { durable: true, found: `the SQLite file ${this.db.name}` };
   }
 
   async close(): Promise<void> {

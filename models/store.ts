@@ -28,7 +28,31 @@ export interface Store {
   purgeExpired(limit?: number): Promise<number>;
   /** Throws when the store cannot serve requests (for `/healthz`). */
   ping(): Promise<void>;
+  /** What the store keeps across a restart of its server, as far as it can tell (vault custody needs it to keep everything). */
+  persistence?(): Promise<StorePersistence>;
+  /**
+   * As `get`, and whether the value was sealed under an older `SEALING_KEYS` key, so a record meant to
+   * live long can be written again under the newest (key rotation). Stores that do not seal leave it out.
+   */
+  getRecord?(key: string): Promise<StoredRecord | undefined>;
   close(): Promise<void>;
+}
+
+/** A value as read, and whether it was sealed under a key other than the one that seals now. */
+export interface StoredRecord {
+  readonly value: string;
+  readonly sealedWithOlderKey: boolean;
+}
+
+/**
+ * What a store keeps across a restart: `durable` true (a file, a table, Redis with AOF or RDB), false
+ * (memory, Redis with neither), or undefined when the store would not say (a managed Redis that refuses
+ * `CONFIG`). `found` says what was seen, for the start-up refusal and the doctor; `fix` what to change.
+ */
+export interface StorePersistence {
+  readonly durable: boolean | undefined;
+  readonly found: string;
+  readonly fix?: string;
 }
 
 /** How many expired entries one purge pass deletes at most, so a purge never holds the store long. */

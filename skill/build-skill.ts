@@ -21,7 +21,7 @@ import type { SkillDeps } from './skill-deps';
 
 /** Builds the custom skill: every handler, the error handler and, with `SKILL_ID`, the skill-id check. */
 export function buildSkill(config: Config, logger: Logger, deps: SkillDeps): Skill {
-  const context: HandlerContext = { accountApi: deps.accountApi, logger, fieldMap: config.skill.fieldMap };
+  const context: HandlerContext = { accountApi: deps.accountApi, linkedAccounts: deps.linkedAccounts, logger, fieldMap: config.skill.fieldMap };
   const builder = SkillBuilders.custom()
     .addRequestHandlers(
       launchHandler(context),
@@ -38,7 +38,7 @@ export function buildSkill(config: Config, logger: Logger, deps: SkillDeps): Ski
       stopHandler,
       fallbackHandler,
       sessionEndedHandler,
-      skillEventHandler(logger),
+      skillEventHandler(logger, deps.linkedAccounts),
     )
     .addErrorHandlers(errorHandler(logger))
     .withCustomUserAgent('linkbridge');

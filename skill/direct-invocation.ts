@@ -33,7 +33,7 @@ export function createDirectInvocationSkill(deps: SkillHostDeps): DirectInvocati
   const { config } = deps;
   const logger = deps.logger.child({ route: 'alexa', caller: 'lambda' });
   const accountApi = deps.skill?.accountApi ?? new AccountApiClient(config.skill.accountApiUrl, config.skill.accountApiTimeoutMs);
-  const skill = buildSkill(config, logger, { accountApi });
+  const skill = buildSkill(config, logger, { accountApi, linkedAccounts: deps.skill?.linkedAccounts });
   return {
     async invoke(envelope) {
       const checked = checkEnvelope(envelope, config.skill.skillId);

@@ -23,8 +23,8 @@ export interface InProcessSkill {
 export function createInProcessSkill(deps: SkillHostDeps): InProcessSkill {
   const { config } = deps;
   const logger = deps.logger.child({ route: 'alexa', caller: 'simulator' });
-  const accountApi = deps.skill?.accountApi ?? new AccountApiClient(config.skill.accountApiUrl, config.skill.accountApiTimeoutMs);
-  const skill = buildSkill(config, logger, { accountApi });
+  const accountApi = deps.skill?.accountApi ?? new AccountApiClient(config.skill.accountApiUrl, config.skill.accountApiTimeoutMs, undefined, config.skill.accountApiHeaders);
+  const skill = buildSkill(config, logger, { accountApi, linkedAccounts: deps.skill?.linkedAccounts });
   return {
     async invoke(envelope) {
       const checked = checkEnvelope(envelope, config.skill.skillId);

@@ -1,5 +1,6 @@
 import { getAccountLinkingAccessToken, getLocale, type HandlerInput } from 'ask-sdk-core';
 import type { Response } from 'ask-sdk-model';
+import type { LinkedAccounts } from '../models/linked-accounts';
 import type { Logger } from '../models/logger';
 import { AccountApiError, type AccountApi, type AccountProfile } from './account-api.client';
 import { respond } from './respond';
@@ -15,12 +16,15 @@ export interface LinkedAccount {
 export interface AccountContext {
   readonly accountApi: AccountApi;
   readonly logger: Logger;
+  /** Vault custody: Alexa's token is linkbridge's, resolved here to the provider's; absent in relay custody. */
+  readonly linkedAccounts?: LinkedAccounts;
 }
 
 /**
  * The one place that decides whether the user is linked: no token → ask them to link (LinkAccount
- * card); a token the account API refuses → the link expired (LinkAccount card); the API down or slow →
- * a short apology. Otherwise `answer` runs with the profile.
+ * card); a token the account API refuses, or (vault custody) a link that ended or died → the link
+ * expired (LinkAccount card); the API, the provider or the store down or slow → a short apology.
+ * Otherwise `answer` runs with the profile.
  * @see https://developer.amazon.com/docs/account-linking/add-account-linking-logic-custom-skill.html
  */
 export async function withLinkedAccount(
@@ -34,11 +38,22 @@ export async function withLinkedAccount(
   const token = getAccountLinkingAccessToken(input.requestEnvelope);
   if (!token) return respond(input, { speak: unlinked(strings), linkAccountCard: true, endSession: true });
 
+  const userId = input.requestEnvelope.context.System.user.userId;
+  let credentials: { readonly accessToken: string; readonly identity?: Readonly<Record<string, string>> } = { accessToken: token };
+  if (context.linkedAccounts) {
+    const found = await context.linkedAccounts.resolve(token, userId);
+    if (found.status !== 'linked') {
+      context.logger.warn({ userId, link: found.status, reason: found.reason }, 'the linked account could not be used');
+      if (found.status === 'expired') return respond(input, { speak: strings.linkExpired, linkAccountCard: true, endSession: true });
+      return respond(input, { speak: strings.accountUnavailable, endSession: true });
+    }
+    credentials = found.credentials;
+  }
+
   let profile: AccountProfile;
   try {
-    profile = await context.accountApi.fetchProfile(token);
+    profile = await context.accountApi.fetchProfile(credentials.accessToken, credentials.identity);
   } catch (error) {
-    const userId = input.requestEnvelope.context.System.user.userId;
     if (!(error instanceof AccountApiError)) throw error;
     context.logger.warn({ userId, kind: error.kind, httpStatus: error.httpStatus, reason: error.reason }, 'account API gave no profile');
     if (error.kind === 'unauthorized') return respond(input, { speak: strings.linkExpired, linkAccountCard: true, endSession: true });

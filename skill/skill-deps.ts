@@ -1,5 +1,6 @@
 import type { Clock } from '../models/clock';
 import type { Config } from '../models/config';
+import type { LinkedAccounts } from '../models/linked-accounts';
 import type { Logger } from '../models/logger';
 import type { AccountApi } from './account-api.client';
 import type { RequestVerifier } from './request-verifier/alexa-request-verifier';
@@ -8,6 +9,8 @@ import type { RequestVerifier } from './request-verifier/alexa-request-verifier'
 export interface SkillDeps {
   /** The user's account API, called with the linked access token. */
   readonly accountApi: AccountApi;
+  /** Vault custody's links (wired in `deps.ts`); absent in relay custody, where Alexa's token is the provider's. */
+  readonly linkedAccounts?: LinkedAccounts;
   /** Checks that a request is Alexa's (signature, certificate, timestamp); built from config when absent. */
   readonly requestVerifier?: RequestVerifier;
 }

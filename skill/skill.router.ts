@@ -19,8 +19,8 @@ import { envelopeRefused, refusalFor, skillFailed, verificationFailed, type Skil
 export function createSkillRouter(deps: SkillHostDeps): Router {
   const { config } = deps;
   const logger = deps.logger.child({ route: 'alexa' });
-  const accountApi = deps.skill?.accountApi ?? new AccountApiClient(config.skill.accountApiUrl, config.skill.accountApiTimeoutMs);
-  const skill = buildSkill(config, logger, { accountApi });
+  const accountApi = deps.skill?.accountApi ?? new AccountApiClient(config.skill.accountApiUrl, config.skill.accountApiTimeoutMs, undefined, config.skill.accountApiHeaders);
+  const skill = buildSkill(config, logger, { accountApi, linkedAccounts: deps.skill?.linkedAccounts });
   const verifier = config.skill.verifySignature ? (deps.skill?.requestVerifier ?? new AlexaRequestVerifier({ clock: deps.clock })) : undefined;
   if (!config.skill.verifySignature) {
     logger.warn(

@@ -5,8 +5,9 @@ import { codeExchanged, providerCallAnswered, tokensIssuedForCode } from '../flo
 import { bindingOf, bindingProblem, IssuedCodes, type ExchangedCode, type PresentedCode } from '../issued-code';
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
-import { toAlexaTokenResponse } from '../token-response';
+import { toAlexaTokenResponse, type AlexaTokenResponse } from '../token-response';
 import { UpstreamRejectedError } from '../upstream-client';
+import { vaultOf } from '../vault/vault';
 import type { GrantHandler } from './grant';
 import { AnswerBudget } from './answer-budget';
 import { grantRefusal } from './grant-refusal';
@@ -69,8 +70,12 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
         if (error instanceof UpstreamRejectedError && error.meaning === 'invalid_grant') await codes.spend(code);
         throw error;
       }
-      const response = toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, log: logger });
-      const exchanged: ExchangedCode = { ...bindingOf(issued), flowId: issued.flowId, response };
+      // Vault custody keeps the provider's grant as a link; relay custody keeps the tokens for Alexa.
+      const kept =
+        config.tokenCustody === 'vault'
+          ? { linkId: await vaultOf(deps).keep(tokens, 'code', flowLog) }
+          : { response: toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, log: logger }) };
+      const exchanged: ExchangedCode = { ...bindingOf(issued), flowId: issued.flowId, ...kept };
       // Tokens first, then the code dies: a crash in between leaves the tokens for the retry.
       await codes.keepExchanged(code, exchanged, clock.now() + config.tokenReplay.windowSeconds * 1000);
       await codes.spend(code);
@@ -79,7 +84,8 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
 
     try {
       await once.ensure(`code:${credentialDigest(code)}`, budget, settled, exchange);
-      return await handOver(codes, code, presented, log);
+      const taken = await handOver(codes, code, presented, log);
+      return await answerFor(taken, deps, () => codes.keepExchanged(code, taken, clock.now() + config.tokenReplay.windowSeconds * 1000));
     } catch (error) {
       const refusal = grantRefusal(error, flowLog);
       refusal.flowId ??= flowId;
@@ -97,5 +103,20 @@ async function handOver(codes: IssuedCodes, code: string, presented: PresentedCo
   const taken = await codes.takeExchanged(code);
   if (!taken) throw new InvalidGrantError('the authorization code is invalid, expired or already used');
   tokensIssuedForCode(log, taken.flowId);
-  return taken.response;
+  return taken;
+}
+
+/**
+ * Alexa's tokens for what the code was exchanged for: the provider's (relay), or linkbridge's own, made
+ * now for the link (vault). When those cannot be written, the exchange is put back for Alexa's retry.
+ */
+async function answerFor(taken: ExchangedCode, deps: LinkingDeps, putBack: () => Promise<void>): Promise<AlexaTokenResponse> {
+  if (taken.response) return taken.response;
+  if (taken.linkId === undefined) throw new InvalidGrantError('the authorization code is invalid, expired or already used');
+  try {
+    return await vaultOf(deps).issueTokens(taken.linkId);
+  } catch (error) {
+    await putBack().catch(() => undefined);
+    throw error;
+  }
 }

@@ -35,7 +35,7 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
   return async ({ params, log }) => {
     const refreshToken = requireParam(params, 'refresh_token');
     const digest = credentialDigest(refreshToken);
-    const answerKey = `refresh-answer:${digest}`;
+    const answerKey = refreshAnswerKey(digest);
     const budget = new AnswerBudget(clock, config.upstream.timeoutMs);
     let answer: AlexaTokenResponse | undefined;
 
@@ -75,14 +75,19 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
   };
 }
 
+/** Where the provider's answer to one presented refresh token is kept (vault custody reads it when taking over). */
+export function refreshAnswerKey(digest: string): string {
+  return `refresh-answer:${digest}`;
+}
+
 /** A rotated pair as it was first handed out, and when, so a replay states its remaining lifetime. */
-interface KeptAnswer {
+export interface KeptAnswer {
   readonly response: AlexaTokenResponse;
   readonly issuedAt: number;
 }
 
 /** The kept answer for a replay, with `expires_in` counted down from when the provider issued it. */
-function parseAnswer(stored: string | undefined, now: number): AlexaTokenResponse | undefined {
+export function parseAnswer(stored: string | undefined, now: number): AlexaTokenResponse | undefined {
   if (stored === undefined) return undefined;
   try {
     const { response, issuedAt } = JSON.parse(stored) as KeptAnswer;

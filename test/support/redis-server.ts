@@ -5,7 +5,10 @@
  * unless `LINKBRIDGE_REQUIRE_REDIS=1` (set by `.ci/run`), which turns that into a failure.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './free-port';
 
 const BINARY = process.env.REDIS_SERVER_BIN ?? 'redis-server';
@@ -46,19 +49,37 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts `redis-server` on a free port of 127.0.0.1, without persistence; resolves once it answers. */
-export async function startRedisServer(): Promise<RedisServer> {
+/** What the test Redis keeps across its restart: nothing (the default), an append-only file, or RDB snapshots. */
+export type RedisPersistence = 'none' | 'aof' | 'rdb';
+
+/**
+ * Starts `redis-server` on a free port of 127.0.0.1 (without persistence unless asked, its files then in
+ * a directory of its own, removed when it stops); resolves once it answers.
+ */
+export async function startRedisServer(options: { readonly persistence?: RedisPersistence } = {}): Promise<RedisServer> {
+  const persistence = options.persistence ?? 'none';
+  const directory = persistence === 'none' ? undefined : mkdtempSync(join(tmpdir(), 'linkbridge-redis-'));
+  const kept =
+    persistence === 'aof'
+      ? ['--save', '', '--appendonly', 'yes', '--dir', directory!]
+      : persistence === 'rdb'
+        ? ['--save', '3600 1', '--appendonly', 'no', '--dir', directory!]
+        : ['--save', '', '--appendonly', 'no'];
+  const removeDirectory = () => {
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  };
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = await freePort();
-    const child = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
+    const child = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', ...kept, '--protected-mode', 'yes'], {
       stdio: 'ignore',
     });
     const started = await waitForReady(child, port);
     if (started) {
-      return { url: `redis://127.0.0.1:${port}/0`, port, pid: child.pid!, stop: () => stopChild(child) };
+      return { url: `redis://127.0.0.1:${port}/0`, port, pid: child.pid!, stop: () => stopChild(child).then(removeDirectory) };
     }
     await stopChild(child);
   }
+  removeDirectory();
   throw new Error('redis-server did not start on a free loopback port after 5 attempts');
 }
 

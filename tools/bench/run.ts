@@ -4,6 +4,7 @@
  * machine is shared, so absolute numbers drift; ratios taken minutes apart would not be honest).
  *
  *   npm run bench -- --rounds 3 --seconds 5 --connections 50 --cold-starts 4
+ *   npm run bench -- --only linkedUnverified,linkedVault --seconds 3   (those paths only: no cold starts, no per-operation costs)
  *
  * Each round warms every path up for a second, then loads each path for one-second slices in turn,
  * `--seconds` slices per path, and starts each server cold `--cold-starts` times.
@@ -37,6 +38,8 @@ interface Options {
   readonly seconds: number;
   readonly connections: number;
   readonly coldStarts: number;
+  /** `--only id,id`: just these load phases, without cold starts and per-operation costs. */
+  readonly only?: ReadonlySet<string>;
 }
 
 function readOptions(argv: readonly string[]): Options {
@@ -46,7 +49,9 @@ function readOptions(argv: readonly string[]): Options {
     if (!Number.isFinite(parsed) || parsed < 1) throw new Error(`--${name} expects a positive number`);
     return parsed;
   };
-  return { rounds: value('rounds', 3), seconds: value('seconds', 5), connections: value('connections', 50), coldStarts: value('cold-starts', 4) };
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : undefined;
+  return { rounds: value('rounds', 3), seconds: value('seconds', 5), connections: value('connections', 50), coldStarts: value('cold-starts', 4), only };
 }
 
 /** The processes under test, all started before the first round. */
@@ -56,6 +61,10 @@ interface Targets {
   readonly unverified: TargetProcess;
   readonly verified: TargetProcess;
   readonly stockVerifier: TargetProcess;
+  /** linkbridge in vault custody (`TOKEN_CUSTODY=vault`), unverified, with one link made at start. */
+  readonly vault: TargetProcess;
+  /** The access token Alexa holds for that link: linkbridge's own. */
+  readonly vaultToken: string;
 }
 
 async function main(): Promise<void> {
@@ -87,6 +96,7 @@ async function main(): Promise<void> {
         env('verified', { ...signing, BENCH_VERIFIER: 'linkbridge', BENCH_TRUSTED_ROOT: chain.root.pem, BENCH_CERTIFICATE_SERVER: peers.url('/', 'certificates') }),
       ),
       stockVerifier: await start('stock-verifier', 'tools/bench/targets/linkbridge.target.js', env('stock', { ...signing, BENCH_VERIFIER: 'stock' })),
+      ...(await startVault(start, env('vault', { ALEXA_VERIFY_SIGNATURE: 'false', TOKEN_CUSTODY: 'vault' }))),
     };
     const rounds: Round[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
@@ -94,8 +104,8 @@ async function main(): Promise<void> {
       rounds.push({ ...(await runRound(targets, chain, options, join(dataDir, `cold-${round}.sqlite`))), lambda: await lambda.run(options.coldStarts, 1000) });
     }
     const report = formatReport(rounds, { ...options, node: process.version, cpus: cpuModel() });
-    mkdirSync(join(SOURCE_ROOT, 'bench', 'results'), { recursive: true });
-    const file = join(SOURCE_ROOT, 'bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    mkdirSync(join(SOURCE_ROOT, 'tools', 'bench', 'results'), { recursive: true });
+    const file = join(SOURCE_ROOT, 'tools', 'bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     writeFileSync(`${file}.md`, report);
     writeFileSync(`${file}.json`, JSON.stringify({ options, rounds }, null, 2));
     process.stdout.write(`${report}\nwritten to ${file}.md\n`);
@@ -104,7 +114,8 @@ async function main(): Promise<void> {
     await lambda?.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  runRefreshSoak();
+  // A run of some paths only is a quick look at those paths: no soak after it.
+  if (!options.only) runRefreshSoak();
 }
 
 /** One path under load: which server, what request, how many connections. */
@@ -120,19 +131,23 @@ async function runRound(targets: Targets, chain: AlexaTestChain, options: Option
   // Signed bodies carry a timestamp, so requests are made afresh each round (a round stays well inside 150 s).
   const launch = JSON.stringify(launchRequest());
   const linked = JSON.stringify(intentRequest('GetNameIntent', { accessToken: LINKED_TOKEN }));
-  const { helloWorld, unverified, verified, stockVerifier, peers } = targets;
-  const phases: Phase[] = [
+  const { helloWorld, unverified, verified, stockVerifier, peers, vault } = targets;
+  const linkedInVault = JSON.stringify(intentRequest('GetNameIntent', { accessToken: targets.vaultToken }));
+  const every: Phase[] = [
     { id: 'helloWorldLaunch', server: helloWorld, shape: skillRequest(helloWorld, launch), connections },
     { id: 'launchUnverified', server: unverified, shape: skillRequest(unverified, launch), connections },
     { id: 'launchVerified', server: verified, shape: skillRequest(verified, launch, chain), connections },
     { id: 'launchStockVerifier', server: stockVerifier, shape: skillRequest(stockVerifier, launch, chain), connections },
     { id: 'linkedUnverified', server: unverified, shape: skillRequest(unverified, linked), connections },
     { id: 'linkedVerified', server: verified, shape: skillRequest(verified, linked, chain), connections },
+    // The same linked intent in vault custody: Alexa's token resolved to the provider's from the store.
+    { id: 'linkedVault', server: vault, shape: skillRequest(vault, linkedInVault), connections },
     { id: 'refreshDirect', server: peers, shape: refreshRequest(peers.url('/token', 'provider'), UPSTREAM_CLIENT), connections },
     { id: 'refreshRelayed', server: unverified, shape: refreshRequest(unverified.url('/oauth/token'), ALEXA_CLIENT), connections },
     { id: 'refreshDirectC1', server: peers, shape: refreshRequest(peers.url('/token', 'provider'), UPSTREAM_CLIENT), connections: 1 },
     { id: 'refreshRelayedC1', server: unverified, shape: refreshRequest(unverified.url('/oauth/token'), ALEXA_CLIENT), connections: 1 },
   ];
+  const phases = options.only ? every.filter((phase) => options.only!.has(phase.id)) : every;
   const generators = phases.map((phase) => ({ id: phase.id, load: new LoadGenerator(phase.server, phase.shape, phase.connections) }));
   try {
     process.stderr.write('  warm-up\n');
@@ -146,6 +161,7 @@ async function runRound(targets: Targets, chain: AlexaTestChain, options: Option
     await Promise.all(generators.map(({ load }) => load.close()));
   }
   const measurements = Object.fromEntries(generators.map(({ id, load }) => [id, load.result()]));
+  if (options.only) return { measurements, coldStart: { helloWorld: [], linkbridge: [], unbundled: [] }, micro: [] };
 
   process.stderr.write('  cold starts\n');
   const coldStart = { helloWorld: [] as number[], linkbridge: [] as number[], unbundled: [] as number[] };
@@ -157,6 +173,26 @@ async function runRound(targets: Targets, chain: AlexaTestChain, options: Option
   }
   process.stderr.write('  per-operation costs\n');
   return { measurements, coldStart, micro: await runMicroBenchmarksApart(peers.url('/token', 'provider'), peers.url('/me', 'accountApi')) };
+}
+
+/**
+ * The vault-custody target, and a link in it: Alexa's refresh with a provider refresh token from relay
+ * custody is how a link is made without a browser (linkbridge refreshes it at the bench's provider once
+ * and answers with its own tokens).
+ */
+async function startVault(
+  start: (name: string, script: string, env: Record<string, string>) => Promise<TargetProcess>,
+  env: Record<string, string>,
+): Promise<{ vault: TargetProcess; vaultToken: string }> {
+  const vault = await start('vault', 'tools/bench/targets/linkbridge.target.js', env);
+  const response = await fetch(vault.url('/oauth/token'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${ALEXA_CLIENT.id}:${ALEXA_CLIENT.secret}`).toString('base64')}` },
+    body: `grant_type=refresh_token&refresh_token=bench-relay-era-${randomBytes(6).toString('hex')}`,
+  });
+  const answer = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !answer.access_token) throw new Error(`the vault target made no link: ${response.status}`);
+  return { vault, vaultToken: answer.access_token };
 }
 
 /** linkbridge's configuration in the bench: a provider and account API on loopback, no demo. */

@@ -1,7 +1,8 @@
 /**
  * `npm run doctor` with a DynamoDB store: the table read as the service reads it (dynalite on loopback),
  * an unreachable endpoint or a missing table named as an error on `STORE_URL`, and a table without TTL as
- * a warning with the command that enables it. Other stores get no store finding.
+ * a warning with the command that enables it. A Redis store (and in vault custody any store) is asked what it
+ * keeps across a restart; other stores in relay custody get no store finding.
  */
 import { loadConfig } from '../../../models/config';
 import { startDemoProvider, type DemoProvider } from '../../../tools/demo/demo-provider';
@@ -9,6 +10,7 @@ import { runDoctor } from '../../../tools/doctor/run-doctor';
 import { checkStore, type DynamoDbStoreProbe } from '../../../tools/doctor/store.check';
 import { Cleanup } from '../../support/cleanup';
 import { describeWithDynamoDb, DYNALITE_REGION, startDynalite, type Dynalite } from '../../support/dynalite';
+import { describeWithRedis, startRedisServer } from '../../support/redis-server';
 import { freePort } from '../../support/free-port';
 import { BASE_TEST_ENV, TEST_SEALING_KEY, TestClock } from '../../support/test-app';
 
@@ -16,10 +18,42 @@ const PUBLIC_URL = 'https://linkbridge.example.com';
 const clock = new TestClock();
 const configWith = (storeUrl: string) => loadConfig({ ...BASE_TEST_ENV, STORE_URL: storeUrl });
 
-test.each(['sqlite:/var/lib/linkbridge/linkbridge.sqlite', 'memory:', 'redis://127.0.0.1:1/0'])('STORE_URL=%s: no store finding', async (storeUrl) => {
+test.each(['sqlite:/var/lib/linkbridge/linkbridge.sqlite', 'memory:'])('STORE_URL=%s in relay custody: no store finding', async (storeUrl) => {
   const open = jest.fn();
-  expect(await checkStore(configWith(storeUrl), { clock }, open)).toEqual([]);
+  expect(await checkStore(configWith(storeUrl), { clock }, open, open)).toEqual([]);
   expect(open).not.toHaveBeenCalled();
+});
+
+test('a Redis that cannot be reached: an error on STORE_URL', async () => {
+  const findings = await checkStore(configWith('redis://127.0.0.1:1/0'), { clock });
+  expect(findings).toEqual([expect.objectContaining({ check: 'store', severity: 'error', setting: 'STORE_URL', message: expect.stringMatching(/cannot be asked what it keeps/) })]);
+});
+
+test('vault custody on SQLite: the file keeps the links', async () => {
+  const config = loadConfig({ ...BASE_TEST_ENV, STORE_URL: 'sqlite:/var/lib/linkbridge/linkbridge.sqlite', TOKEN_CUSTODY: 'vault' });
+  const closed = jest.fn(async () => undefined);
+  const probe = { persistence: async () => ({ durable: true, found: 'the SQLite file /var/lib/linkbridge/linkbridge.sqlite' }), close: closed };
+  expect(await checkStore(config, { clock }, jest.fn(), () => probe)).toEqual([
+    { check: 'store', severity: 'ok', message: 'keeps its entries across a restart: the SQLite file /var/lib/linkbridge/linkbridge.sqlite' },
+  ]);
+  expect(closed).toHaveBeenCalled();
+});
+
+describeWithRedis('the doctor asks Redis what it keeps', () => {
+  const cleanup = new Cleanup();
+  afterAll(() => cleanup.run());
+
+  test.each([
+    ['none', 'relay', 'ok', /neither AOF \(appendonly no\) nor RDB save points/],
+    ['none', 'vault', 'error', /keeps nothing across a restart .*TOKEN_CUSTODY=vault .*refuses to start/],
+    ['aof', 'vault', 'ok', /AOF persistence/],
+    ['rdb', 'vault', 'ok', /RDB snapshots \(save 3600 1\)/],
+  ] as const)('persistence %s, %s custody: %s', async (persistence, custody, severity, message) => {
+    const redis = cleanup.add(await startRedisServer({ persistence }), (server) => server.stop());
+    const findings = await checkStore(loadConfig({ ...BASE_TEST_ENV, STORE_URL: redis.url, TOKEN_CUSTODY: custody }), { clock });
+    expect(findings).toEqual([expect.objectContaining({ check: 'store', severity, message: expect.stringMatching(message) })]);
+    if (severity === 'error') expect(findings[0]).toMatchObject({ setting: 'STORE_URL', fix: expect.stringMatching(/appendonly yes/) });
+  });
 });
 
 test('a table with TTL on the ttl attribute: one ok finding, and the store is closed', async () => {

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppDeps } from '../../../app';
-import { buildDeps } from '../../../deps';
+import { buildDeps, type DepsOverrides } from '../../../deps';
 import { loadConfig } from '../../../models/config';
 import { Cleanup } from '../../support/cleanup';
 import { basic } from '../../support/fake-provider';
@@ -33,12 +33,12 @@ export function instanceEnv(provider: RotatingProvider, env: Record<string, stri
   };
 }
 
-export async function startInstance(provider: RotatingProvider, env: Record<string, string>): Promise<Instance> {
+export async function startInstance(provider: RotatingProvider, env: Record<string, string>, overrides: DepsOverrides = {}): Promise<Instance> {
   const cleanup = new Cleanup();
   try {
     const logs = new CapturedLogs();
     const config = loadConfig(instanceEnv(provider, env));
-    const deps = await buildDeps(config, captureLogger(logs, 'trace'));
+    const deps = await buildDeps(config, captureLogger(logs, 'trace'), overrides);
     cleanup.add(deps.store, (store) => store.close());
     const server: Server = cleanup.add(createServer(createApp(deps)), (started) => {
       started.closeAllConnections();

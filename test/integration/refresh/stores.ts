@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { parseDynamoDbStoreUrl } from '../../../models/config';
 import { startDynalite, type Dynalite } from '../../support/dynalite';
-import { startRedisServer, type RedisServer } from '../../support/redis-server';
+import { startRedisServer, type RedisPersistence, type RedisServer } from '../../support/redis-server';
 
 export type StoreKind = 'sqlite' | 'redis' | 'dynamodb';
 
@@ -22,7 +22,11 @@ export class StoreFactory {
   private tables = 0;
   private files = 0;
 
-  constructor(readonly kind: StoreKind) {}
+  constructor(
+    readonly kind: StoreKind,
+    /** What the Redis server keeps across its restart (vault custody refuses one that keeps nothing). */
+    private readonly redisPersistence: RedisPersistence = 'none',
+  ) {}
 
   /** A new, empty store: a new SQLite file, the next Redis database (flushed), or a new DynamoDB table. */
   async freshUrl(): Promise<string> {
@@ -34,7 +38,7 @@ export class StoreFactory {
       this.dynamo ??= await startDynalite();
       return this.dynamo.createTable(`refresh-${(this.tables += 1)}`);
     }
-    this.redis ??= await startRedisServer();
+    this.redis ??= await startRedisServer({ persistence: this.redisPersistence });
     const url = `redis://127.0.0.1:${this.redis.port}/${(this.databases += 1) % 16}`;
     const client = new Redis(url);
     await client.flushdb();
