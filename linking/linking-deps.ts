@@ -1,6 +1,7 @@
 import type { Clock } from '../models/clock';
 import type { Config } from '../models/config';
 import type { Logger } from '../models/logger';
+import type { Metrics } from '../models/metrics';
 import type { Store } from '../models/store';
 import type { StateSealer } from './sealing';
 import type { UpstreamClient } from './upstream-client';
@@ -13,6 +14,8 @@ export interface LinkingDeps {
   readonly store: Store;
   readonly sealer: StateSealer;
   readonly upstream: UpstreamClient;
+  /** Where the linking funnel is counted (`GET /metrics`); `noMetrics` when metrics are off. */
+  readonly metrics: Metrics;
 }
 
 /** `PUBLIC_URL + /oauth/callback`: where the upstream sends the user back. */

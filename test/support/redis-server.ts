@@ -46,10 +46,13 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts `redis-server` on a free port of 127.0.0.1, without persistence; resolves once it answers. */
-export async function startRedisServer(): Promise<RedisServer> {
+/**
+ * Starts `redis-server` on a free port of 127.0.0.1 (or on `port`, to bring a stopped one back where its
+ * clients reconnect), without persistence; resolves once it answers.
+ */
+export async function startRedisServer(options: { readonly port?: number } = {}): Promise<RedisServer> {
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const child = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
       stdio: 'ignore',
     });
@@ -59,7 +62,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     }
     await stopChild(child);
   }
-  throw new Error('redis-server did not start on a free loopback port after 5 attempts');
+  throw new Error(options.port === undefined ? 'redis-server did not start on a free loopback port after 5 attempts' : `redis-server did not start on port ${options.port} after 5 attempts`);
 }
 
 async function waitForReady(child: ChildProcess, port: number): Promise<boolean> {
