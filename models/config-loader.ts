@@ -71,7 +71,9 @@ export function listeningPort(env: Env): number {
  * naming every problem found.
  */
 export function loadConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
-  const read = new EnvReader(env);
+  const secrets = readSecretFiles(env, readFile);
+  const read = new EnvReader({ ...env, ...secrets.values });
+  for (const problem of secrets.problems) read.problem(problem.variable, problem.expectation);
   const file = readConfigFile(read, read.string('LINKBRIDGE_CONFIG'), readFile);
   const production = read.string('NODE_ENV') === 'production';
 
@@ -128,6 +130,39 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return deepFreeze(config);
+}
+
+/**
+ * Settings that may be given as a file instead (`<NAME>_FILE=/run/secrets/…`), as container secrets are
+ * mounted: the value is the file's content, without its final line break. The secret then stays out of
+ * the environment, the image and the compose file.
+ * @see https://docs.docker.com/compose/how-tos/use-secrets/
+ */
+export const SECRET_FILE_SETTINGS = ['ALEXA_CLIENT_SECRET', 'UPSTREAM_CLIENT_SECRET', 'SEALING_KEYS', 'STORE_URL'] as const;
+
+/** The values of the `<NAME>_FILE` settings that are set, and what is wrong with the others. */
+function readSecretFiles(env: Env, readFile: (path: string) => string): { values: Record<string, string>; problems: ConfigProblem[] } {
+  const values: Record<string, string> = {};
+  const problems: ConfigProblem[] = [];
+  for (const name of SECRET_FILE_SETTINGS) {
+    const path = env[`${name}_FILE`]?.trim();
+    if (!path) continue;
+    if (env[name]?.trim()) {
+      problems.push({ variable: `${name}_FILE`, expectation: `and ${name} are both set; keep one of them` });
+      continue;
+    }
+    let content: string;
+    try {
+      content = readFile(path);
+    } catch {
+      problems.push({ variable: `${name}_FILE`, expectation: `cannot read the file "${path}"` });
+      continue;
+    }
+    const value = content.replace(/\r?\n$/, '');
+    if (value.trim() === '') problems.push({ variable: `${name}_FILE`, expectation: `the file "${path}" is empty` });
+    else values[name] = value;
+  }
+  return { values, problems };
 }
 
 /**

@@ -74,3 +74,54 @@ describe('METRICS_PORT', () => {
     expect(problems({ METRICS_PORT: '70000' })).toEqual(['METRICS_PORT: expects a whole number from 1 to 65535, got "70000"']);
   });
 });
+
+describe('secrets from files (<NAME>_FILE)', () => {
+  const files: Record<string, string> = {
+    '/run/secrets/alexa_client_secret': 'alexa-secret-from-file\n',
+    '/run/secrets/upstream_client_secret': 'upstream-secret-from-file',
+    '/run/secrets/sealing_keys': `k9:${Buffer.alloc(32, 9).toString('base64url')}\n`,
+    '/run/secrets/empty': '\n',
+  };
+  const readFile = (path: string) => {
+    if (!(path in files)) throw new Error(`ENOENT: ${path}`);
+    return files[path];
+  };
+
+  test('read the secret from the file, without its final line break', () => {
+    const config = loadConfig(
+      {
+        ...BASE_TEST_ENV,
+        ALEXA_CLIENT_SECRET: undefined,
+        UPSTREAM_CLIENT_SECRET: undefined,
+        SEALING_KEYS: undefined,
+        ALEXA_CLIENT_SECRET_FILE: '/run/secrets/alexa_client_secret',
+        UPSTREAM_CLIENT_SECRET_FILE: '/run/secrets/upstream_client_secret',
+        SEALING_KEYS_FILE: '/run/secrets/sealing_keys',
+      },
+      readFile,
+    );
+    expect(config.alexa.clientSecret).toBe('alexa-secret-from-file');
+    expect(config.upstream.clientSecret).toBe('upstream-secret-from-file');
+    expect(config.sealingKeys.map((key) => key.kid)).toEqual(['k9']);
+  });
+
+  test('refuse a file that cannot be read or is empty, and a secret given twice, each by name', () => {
+    let problems: string[] = [];
+    try {
+      loadConfig(
+        {
+          ...BASE_TEST_ENV,
+          ALEXA_CLIENT_SECRET: undefined,
+          ALEXA_CLIENT_SECRET_FILE: '/run/secrets/missing',
+          UPSTREAM_CLIENT_SECRET: undefined,
+          UPSTREAM_CLIENT_SECRET_FILE: '/run/secrets/empty',
+          SEALING_KEYS_FILE: '/run/secrets/sealing_keys',
+        },
+        readFile,
+      );
+    } catch (error) {
+      problems = (error as ConfigError).problems.map((problem) => problem.variable);
+    }
+    expect(problems).toEqual(expect.arrayContaining(['ALEXA_CLIENT_SECRET_FILE', 'UPSTREAM_CLIENT_SECRET_FILE', 'SEALING_KEYS_FILE']));
+  });
+});
