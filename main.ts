@@ -80,14 +80,20 @@ function loadPrometheus(): typeof import('./models/prometheus.metrics') {
 }
 
 /**
- * `GET /metrics` on `METRICS_PORT`, a listener of its own on the same interface as the service (`HOST`): the
- * port the proxy publishes never serves them, so they need no password and never reach the internet.
+ * `GET /metrics` on `METRICS_PORT`, a listener of its own on the same interface as the service (`HOST`), so
+ * the port a proxy publishes never serves them; keep this one off the internet (docs/deploying.md).
  */
 function listenForMetrics(metrics: PrometheusMetrics, config: Config, logger: Logger): Server {
   const port = config.metrics.port!;
   const server = createServer(loadPrometheus().metricsRequestHandler(metrics));
-  server.once('error', (error) => exitIfPortTaken(error, 'METRICS_PORT', port));
-  const listening = () => logger.info({ metricsPort: port }, `metrics at GET /metrics on port ${port}`);
+  const portTaken = (error: Error) => exitIfPortTaken(error, 'METRICS_PORT', port);
+  server.once('error', portTaken);
+  const listening = () => {
+    // As for the service: once listening, an error is one connection's, never a reason to stop.
+    server.off('error', portTaken);
+    server.on('error', (error) => logger.error({ cause: error }, 'the metrics listener could not accept a connection'));
+    logger.info({ metricsPort: port }, `metrics at GET /metrics on port ${port}`);
+  };
   if (config.host) server.listen(port, config.host, listening);
   else server.listen(port, listening);
   return server;
