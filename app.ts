@@ -29,17 +29,14 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   // Express's own `env` (which error pages read) follows the config, not a second reading of NODE_ENV.
   app.set('env', deps.config.production ? 'production' : 'development');
+  // Whose X-Forwarded-For tells the client's address (`req.ip`: the callback rate limit, the request log).
+  // Off by default: the address is the connection's. PUBLIC_URL, never a forwarded header, is the external URL.
+  app.set('trust proxy', deps.config.trustProxy === false || typeof deps.config.trustProxy === 'number' ? deps.config.trustProxy : [...deps.config.trustProxy]);
   app.use(requestLog(deps));
   app.use(refuseUnreadableTarget);
 
-  app.get('/healthz', async (_req, res) => {
-    try {
-      await deps.store.ping();
-      res.set('Cache-Control', 'no-store').json({ status: 'ok', mode: deps.config.linkMode, provider: deps.upstream.providerName });
-    } catch {
-      res.status(503).set('Cache-Control', 'no-store').json({ status: 'unavailable', reason: 'store' });
-    }
-  });
+  app.get('/healthz', liveness(deps));
+  app.get('/readyz', readiness(deps));
   // The skill first: Alexa's requests are the most frequent, and each router a request passes costs it.
   // The skill route parses its own raw body (signature verification needs the exact bytes).
   app.use(createSkillRouter(deps));
@@ -60,6 +57,36 @@ export function createApp(deps: AppDeps): Express {
 }
 
 /**
+ * `GET /healthz`, liveness: the process is up and answering. It reaches nothing outside, so a store or
+ * provider outage never gets a healthy process restarted; `GET /readyz` says whether it can serve.
+ */
+function liveness(deps: AppDeps) {
+  return (_req: Request, res: Response): void => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok', mode: deps.config.linkMode, provider: deps.upstream.providerName });
+  };
+}
+
+/**
+ * `GET /readyz`, readiness: `200` when this instance can serve (the store answers, and the provider's
+ * profile is loaded, discovery included), else `503` naming what cannot, so a load balancer or the
+ * image's `HEALTHCHECK` stops sending it traffic until it can. Discovery runs before linkbridge listens and
+ * a failed one stops the start, so a listening instance has its provider; the store is asked each time.
+ */
+function readiness(deps: AppDeps) {
+  const provider = deps.config.upstream.issuer ? 'discovered' : 'configured';
+  return async (_req: Request, res: Response): Promise<void> => {
+    res.set('Cache-Control', 'no-store');
+    try {
+      await deps.store.ping();
+    } catch {
+      res.status(503).json({ status: 'unavailable', store: 'unavailable', provider });
+      return;
+    }
+    res.json({ status: 'ready', store: 'ok', provider });
+  };
+}
+
+/**
  * What no route answered itself: a body the reader refused, by its type (its status and description),
  * else `500 server_error` with a generic description, the cause only in the log.
  */
@@ -74,7 +101,10 @@ function lastErrorHandler(deps: AppDeps) {
   };
 }
 
-/** One line per request: method, path without the query (it can hold codes), status and duration. */
+/**
+ * One line per request: method, path without the query (it can hold codes), status, duration, and the
+ * client's address (the connection's, or with `TRUST_PROXY` the one the trusted proxies report).
+ */
 function requestLog(deps: AppDeps) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = deps.clock.now();
@@ -83,7 +113,7 @@ function requestLog(deps: AppDeps) {
     res.on('finish', () => {
       // The query is dropped (it can hold codes); a target that does not parse is logged as such, not as text.
       const path = requestTarget(req)?.pathname ?? UNREADABLE_TARGET;
-      deps.logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: deps.clock.now() - started }, 'request');
+      deps.logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: deps.clock.now() - started, clientAddress: req.ip }, 'request');
     });
     next();
   };

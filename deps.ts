@@ -2,7 +2,8 @@ import type { AppDeps } from './app';
 import { upstreamRedirectUri } from './linking/linking-deps';
 import { accountApiUrlOf, resolveProviderProfile } from './linking/providers/presets';
 import { StateSealer } from './linking/sealing';
-import { UpstreamClient } from './linking/upstream-client';
+import { UpstreamClient, type UpstreamClientOptions } from './linking/upstream-client';
+import { MeteredUpstreamClient } from './linking/upstream/metered-upstream-client';
 import { urlForLogs } from './linking/upstream/upstream-failures';
 import { Vault } from './linking/vault/vault';
 import { createTransport } from './linking/upstream/http-transport';
@@ -11,10 +12,13 @@ import { ConfigError, type Config } from './models/config';
 import { createStore } from './models/create-store';
 import type { DeadlineTimers } from './models/deadline';
 import type { Logger } from './models/logger';
-import type { Store } from './models/store';
+import { MeteredStore } from './models/metered.store';
+import { noMetrics, type Metrics } from './models/metrics';
 import type { HttpTransport } from './models/outbound-http';
 import { linkingScopes, refreshRequestOf, type ProviderProfile } from './models/provider-profile';
-import { AccountApiClient, accountApiTransport } from './skill/account-api.client';
+import type { Store } from './models/store';
+import { AccountApiClient, accountApiTransport, type AccountApi } from './skill/account-api.client';
+import { MeteredAccountApi } from './skill/metered-account-api';
 
 /** Outside pieces `buildDeps` may be given instead of the real ones. */
 export interface DepsOverrides {
@@ -25,6 +29,8 @@ export interface DepsOverrides {
   readonly accountApiTransport?: HttpTransport;
   /** What the deadlines of outbound calls run on (provider and account API); Node's timers when absent. */
   readonly deadlineTimers?: DeadlineTimers;
+  /** Where the metrics go (`main.ts` gives Prometheus's when `METRICS_PORT` is set); none when absent. */
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -57,15 +63,17 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
     // In demo mode a key for this process is what a first start needs, so it is news, not a warning.
     logger[config.demo ? 'info' : 'warn']('SEALING_KEYS is not set: using a key made for this process; linking flows in progress fail after a restart and across instances');
   }
-  const store = createStore(config.store, clock, config.sealingKeys);
+  const metrics = overrides.metrics ?? noMetrics;
+  const store = meteredStore(createStore(config.store, clock, config.sealingKeys), metrics);
   if (config.tokenCustody === 'vault') await requireDurableStore(store, logger);
   const linking = {
     config,
     logger,
     clock,
+    metrics,
     store,
     sealer: new StateSealer(config.sealingKeys, clock),
-    upstream: new UpstreamClient({
+    upstream: upstreamClient(metrics, clock, {
       profile,
       clientId: config.upstream.clientId,
       clientSecret: config.upstream.clientSecret,
@@ -82,11 +90,15 @@ export async function buildDeps(config: Config, logger: Logger, overrides: DepsO
     ...linking,
     vault,
     skill: {
-      accountApi: new AccountApiClient(
-        accountApi.url,
-        config.skill.accountApiTimeoutMs,
-        overrides.accountApiTransport ?? accountApiTransport(config.skill.accountApiTimeoutMs, overrides.deadlineTimers),
-        config.skill.accountApiHeaders,
+      accountApi: meteredAccountApi(
+        metrics,
+        clock,
+        new AccountApiClient(
+          accountApi.url,
+          config.skill.accountApiTimeoutMs,
+          overrides.accountApiTransport ?? accountApiTransport(config.skill.accountApiTimeoutMs, overrides.deadlineTimers),
+          config.skill.accountApiHeaders,
+        ),
       ),
       linkedAccounts: vault,
     },
@@ -115,6 +127,23 @@ async function requireDurableStore(store: Store, logger: Logger): Promise<void> 
   } else {
     logger.info({ store: persistence.found }, 'TOKEN_CUSTODY=vault: links are kept in the store');
   }
+}
+
+// With metrics off nothing is wrapped: not one call more on any request's path.
+
+/** The store, its failures counted when metrics are on. */
+function meteredStore(store: Store, metrics: Metrics): Store {
+  return metrics === noMetrics ? store : new MeteredStore(store, metrics);
+}
+
+/** The provider client, its calls timed when metrics are on. */
+function upstreamClient(metrics: Metrics, clock: Clock, options: UpstreamClientOptions): UpstreamClient {
+  return metrics === noMetrics ? new UpstreamClient(options) : new MeteredUpstreamClient(options, metrics, clock);
+}
+
+/** The account API client, its calls timed when metrics are on. */
+function meteredAccountApi(metrics: Metrics, clock: Clock, accountApi: AccountApi): AccountApi {
+  return metrics === noMetrics ? accountApi : new MeteredAccountApi(accountApi, metrics, clock);
 }
 
 function refreshUrlOf(profile: ProviderProfile): string {

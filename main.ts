@@ -1,10 +1,11 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { startDemoProvider, type DemoProvider } from './tools/demo/demo-provider';
 import { buildDeps } from './deps';
 import { backgroundProviderCalls } from './linking/grants/background-calls';
 import { ConfigError, loadConfig, type Config } from './models/config';
-import { createLogger, standardOutput } from './models/logger';
+import { createLogger, standardOutput, type Logger } from './models/logger';
+import type { PrometheusMetrics } from './models/prometheus.metrics';
 
 /** Reads the config, builds the deps, listens. With no upstream configured, runs the demo provider too. */
 async function main(): Promise<void> {
@@ -27,8 +28,10 @@ async function main(): Promise<void> {
     );
   }
 
-  const deps = await buildDeps(config, logger);
+  const metrics = config.metrics.port === undefined ? undefined : new (loadPrometheus().PrometheusMetrics)();
+  const deps = await buildDeps(config, logger, { metrics });
   const server = createServer(createApp(deps));
+  const metricsServer = metrics && listenForMetrics(metrics, config, logger);
   const listening = () => {
     const where = config.host ? `${config.host}:${config.port}` : `port ${config.port} on all interfaces`;
     logger.info({ publicUrl: config.publicUrl, host: config.host ?? 'all interfaces', mode: config.linkMode, provider: deps.upstream.providerName }, `linkbridge listening on ${where}`);
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
       await backgroundProviderCalls.drain(config.tokenReplay.providerDeadlineMs);
       await deps.store.close();
       await demo?.close();
+      metricsServer?.close();
       process.exit(0);
     });
     server.closeIdleConnections();
@@ -67,6 +71,32 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** prom-client and the metrics listener, loaded only with `METRICS_PORT` (prom-client costs a start about 50 ms). */
+function loadPrometheus(): typeof import('./models/prometheus.metrics') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load
+  return require('./models/prometheus.metrics') as typeof import('./models/prometheus.metrics');
+}
+
+/**
+ * `GET /metrics` on `METRICS_PORT`, a listener of its own on the same interface as the service (`HOST`), so
+ * the port a proxy publishes never serves them; keep this one off the internet (docs/deploying.md).
+ */
+function listenForMetrics(metrics: PrometheusMetrics, config: Config, logger: Logger): Server {
+  const port = config.metrics.port!;
+  const server = createServer(loadPrometheus().metricsRequestHandler(metrics));
+  const portTaken = (error: Error) => exitIfPortTaken(error, 'METRICS_PORT', port);
+  server.once('error', portTaken);
+  const listening = () => {
+    // As for the service: once listening, an error is one connection's, never a reason to stop.
+    server.off('error', portTaken);
+    server.on('error', (error) => logger.error({ cause: error }, 'the metrics listener could not accept a connection'));
+    logger.info({ metricsPort: port }, `metrics at GET /metrics on port ${port}`);
+  };
+  if (config.host) server.listen(port, config.host, listening);
+  else server.listen(port, listening);
+  return server;
 }
 
 /** A port another program holds stops the start with the setting to change, not a stack trace. */

@@ -77,6 +77,7 @@ export function authorizeRoute(deps: LinkingDeps): RequestHandler {
     } catch (failure) {
       return refuse(res, flow, failure);
     }
+    deps.metrics.authorizationRequest('sent_to_provider');
     res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, flow.providerUrl!);
   };
 }
@@ -92,11 +93,13 @@ function refuse(res: Response, flow: AuthorizeFlow, failure: unknown): void {
   if (flow.alexa) {
     const out = errorOut(failure);
     authorizationRefusedToAlexa(flow.log, out);
+    flow.deps.metrics.authorizationRequest('error_to_alexa');
     return redirectErrorToAlexa(res, flow.alexa, out);
   }
   const page = pageOut(failure);
   // The refused redirect URI holds the vendor id the developer needs (`…/api/skill/link/M3BVP74N95SP1F`).
   authorizationRefusedWithPage(flow.log, page, page.setting === REDIRECT_SETTING ? flow.query.get('redirect_uri') ?? undefined : undefined);
+  flow.deps.metrics.authorizationRequest('error_page');
   sendErrorPage(res, page, flow.flowId);
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../models/logger';
+import { oauthOutcome } from '../models/metrics';
 import { requestQuery } from '../models/request-target';
 import { redirectErrorToAlexa, redirectResultToAlexa, type AlexaTarget } from './alexa-redirect';
 import { sendErrorPage, stateRejectedPage } from './error-page';
@@ -81,6 +82,7 @@ export function callbackRoute(deps: LinkingDeps): RequestHandler {
     } catch (failure) {
       return refuse(res, flow, failure);
     }
+    deps.metrics.callback(deps.config.linkMode === 'code' ? 'code' : 'access_token');
     redirectResultToAlexa(res, flow.alexa!, flow.result!);
   };
 }
@@ -91,11 +93,13 @@ function refuse(res: Response, flow: CallbackFlow, failure: unknown): void {
     const out = errorOut(failure);
     if (isProviderFailure(failure)) providerCallFailed(flow.log!, failure, out.error);
     linkingFailed(flow.log!, out, flow.alexa.redirectUri);
+    flow.deps.metrics.callback(oauthOutcome(out.error.error));
     return redirectErrorToAlexa(res, flow.alexa, out);
   }
   const page = pageOut(failure);
   const reference = flow.flowId ?? randomUUID();
   callbackRefusedWithPage(flow.deps.logger, page, flow.flowId ? { flowId: flow.flowId } : { reference });
+  flow.deps.metrics.callback('error_page');
   sendErrorPage(res, page, reference);
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../models/clock';
 import type { Config } from '../models/config';
 import type { Logger } from '../models/logger';
+import type { Metrics } from '../models/metrics';
 import type { Store } from '../models/store';
 import type { StateSealer } from './sealing';
 import type { UpstreamClient } from './upstream-client';
@@ -16,6 +17,8 @@ export interface LinkingDeps {
   readonly upstream: UpstreamClient;
   /** Vault custody's links (`TOKEN_CUSTODY=vault`); made from the rest when absent (`vaultOf`). */
   readonly vault?: Vault;
+  /** Where the linking funnel is counted (`GET /metrics`); `noMetrics` when metrics are off. */
+  readonly metrics: Metrics;
 }
 
 /** `PUBLIC_URL + /oauth/callback`: where the upstream sends the user back. */

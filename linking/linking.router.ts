@@ -23,18 +23,19 @@ export function createLinkingRouter(deps: LinkingDeps): Router {
 }
 
 /**
- * A person links one account in a few seconds; this is far above that and far below a flood. Behind a
- * proxy every callback comes from the proxy's address, so the rate is sized for a whole deployment.
+ * `429` with an error page once an address has used up its callbacks for now (`CALLBACK_RATE_BURST` at
+ * once, then `CALLBACK_RATE_PER_SECOND`). The address is Express's `req.ip`: the connection's, or with
+ * `TRUST_PROXY` the client's as the trusted proxies report it, so that users behind one proxy are counted
+ * apart.
  */
-export const CALLBACK_RATE = { burst: 60, perSecond: 20 } as const;
-
-/** `429` with an error page once an address has used up its callbacks for now. */
 function callbackRateLimit(deps: LinkingDeps): RequestHandler {
-  const buckets = new TokenBuckets(deps.clock, CALLBACK_RATE.burst, CALLBACK_RATE.perSecond);
+  const { burst, perSecond } = deps.config.callbackRate;
+  const buckets = new TokenBuckets(deps.clock, burst, perSecond);
   return (req, res, next) => {
-    if (buckets.take(req.socket.remoteAddress ?? 'unknown')) return next();
+    if (buckets.take(req.ip ?? req.socket.remoteAddress ?? 'unknown')) return next();
     const reference = randomUUID();
     callbacksRateLimited(deps.logger, reference);
+    deps.metrics.callback('rate_limited');
     res.set('Retry-After', '10');
     sendErrorPage(res, new LinkingPageError('Too many sign-in answers', 'This address sent more sign-in answers than anyone linking an account would. Wait a few seconds and try again.', { status: 429, advice: 'retry' }), reference);
   };

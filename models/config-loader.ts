@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { configuredProfile, isPresetName, mergeProfiles, NO_SCOPE_FIX, PRESET_NAMES, PRESETS } from './presets/catalog';
-import type { AlexaConfig, Config, SealingKey, SimulatorConfig, TokenCustody, TokenReplayConfig, UpstreamConfig, VaultConfig } from './config';
+import { isIP } from 'node:net';
+import type { AlexaConfig, CallbackRateConfig, Config, MetricsConfig, SealingKey, SimulatorConfig, TokenCustody, TokenReplayConfig, TrustProxy, UpstreamConfig, VaultConfig } from './config';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { EnvReader, type Env } from './config-env';
 import { describeIssues, isAbsoluteHttpUrl, linkingScopes, ProfileOverridesSchema, ProviderProfileSchema, ScopeSchema } from './provider-profile';
@@ -44,6 +45,17 @@ const ConfigFileSchema = z.strictObject({
 });
 type ConfigFile = z.output<typeof ConfigFileSchema>;
 
+/**
+ * The callback rate per client address when `CALLBACK_RATE_*` are unset. A person links one account with
+ * one callback in a few seconds; 60 at once and 20 a second after that is far above that and far below a
+ * flood. Without `TRUST_PROXY`, every callback through a proxy comes from the proxy's address, so behind
+ * one these numbers are the whole deployment's.
+ */
+export const CALLBACK_RATE_DEFAULTS: CallbackRateConfig = Object.freeze({ burst: 60, perSecond: 20 });
+
+/** What `TRUST_PROXY` accepts besides addresses and subnets: Express's names for the usual ranges. */
+const TRUST_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+
 const PORT_DEFAULT = 3000;
 const PORT_RANGE = { min: 0, max: 65535 } as const;
 
@@ -62,7 +74,9 @@ export function listeningPort(env: Env): number {
  * naming every problem found.
  */
 export function loadConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
-  const read = new EnvReader(env);
+  const secrets = readSecretFiles(env, readFile);
+  const read = new EnvReader({ ...env, ...secrets.values });
+  for (const problem of secrets.problems) read.problem(problem.variable, problem.expectation);
   const file = readConfigFile(read, read.string('LINKBRIDGE_CONFIG'), readFile);
   const production = read.string('NODE_ENV') === 'production';
 
@@ -118,6 +132,9 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     },
     host: readHost(read),
     simulator,
+    trustProxy: readTrustProxy(read),
+    callbackRate: readCallbackRate(read),
+    metrics: readMetrics(read, port),
     warnings: [
       ...refreshUrlWarnings(upstream, file),
       ...simulatorWarnings(simulator, demo, publicUrl, alexa),
@@ -126,6 +143,39 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return deepFreeze(config);
+}
+
+/**
+ * Settings that may be given as a file instead (`<NAME>_FILE=/run/secrets/…`), as container secrets are
+ * mounted: the value is the file's content, without its final line break. The secret then stays out of
+ * the environment, the image and the compose file.
+ * @see https://docs.docker.com/compose/how-tos/use-secrets/
+ */
+export const SECRET_FILE_SETTINGS = ['ALEXA_CLIENT_SECRET', 'UPSTREAM_CLIENT_SECRET', 'SEALING_KEYS', 'STORE_URL'] as const;
+
+/** The values of the `<NAME>_FILE` settings that are set, and what is wrong with the others. */
+function readSecretFiles(env: Env, readFile: (path: string) => string): { values: Record<string, string>; problems: ConfigProblem[] } {
+  const values: Record<string, string> = {};
+  const problems: ConfigProblem[] = [];
+  for (const name of SECRET_FILE_SETTINGS) {
+    const path = env[`${name}_FILE`]?.trim();
+    if (!path) continue;
+    if (env[name]?.trim()) {
+      problems.push({ variable: `${name}_FILE`, expectation: `and ${name} are both set; keep one of them` });
+      continue;
+    }
+    let content: string;
+    try {
+      content = readFile(path);
+    } catch {
+      problems.push({ variable: `${name}_FILE`, expectation: `cannot read the file "${path}"` });
+      continue;
+    }
+    const value = content.replace(/\r?\n$/, '');
+    if (value.trim() === '') problems.push({ variable: `${name}_FILE`, expectation: `the file "${path}" is empty` });
+    else values[name] = value;
+  }
+  return { values, problems };
 }
 
 /**
@@ -156,6 +206,65 @@ function readHost(read: EnvReader): string | undefined {
     return undefined;
   }
   return host.replace(/^\[(.*)\]$/, '$1');
+}
+
+/**
+ * `TRUST_PROXY`: unset or `false` trusts no proxy; a number trusts that many proxies in front; otherwise a
+ * comma list of the proxies' addresses, subnets (`10.0.0.0/8`) and range names (`loopback`, `linklocal`,
+ * `uniquelocal`). `true` is refused: trusting every hop lets any client choose its own address.
+ * @see https://expressjs.com/en/guide/behind-proxies.html
+ */
+function readTrustProxy(read: EnvReader): TrustProxy {
+  const value = read.string('TRUST_PROXY');
+  if (value === undefined || value.toLowerCase() === 'false') return false;
+  const expects = 'expects false, the number of proxies in front of linkbridge (such as 1), or the proxies\' addresses and subnets, comma separated (such as 10.0.0.2, 172.16.0.0/12, loopback or uniquelocal)';
+  if (value.toLowerCase() === 'true') {
+    read.problem('TRUST_PROXY', `${expects}; true would believe X-Forwarded-For from anyone, so any client could choose its address`);
+    return false;
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= 10) return hops;
+    read.problem('TRUST_PROXY', `${expects}; got ${value} proxies (1 to 10)`);
+    return false;
+  }
+  const entries = read.list('TRUST_PROXY');
+  const refused = entries.filter((entry) => !isTrustedProxyEntry(entry));
+  if (refused.length > 0) {
+    read.problem('TRUST_PROXY', `${expects}; got ${refused.map((entry) => `"${entry}"`).join(', ')}`);
+    return false;
+  }
+  return entries;
+}
+
+/** An IP address, a subnet (`address/prefix` or `address/netmask`), or one of Express's range names. */
+function isTrustedProxyEntry(entry: string): boolean {
+  if ((TRUST_PROXY_RANGES as readonly string[]).includes(entry)) return true;
+  const [address, mask, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (mask === undefined) return true;
+  if (/^\d{1,3}$/.test(mask)) return Number(mask) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(mask) === 4;
+}
+
+/** `CALLBACK_RATE_BURST` and `CALLBACK_RATE_PER_SECOND` (see {@link CALLBACK_RATE_DEFAULTS}). */
+function readCallbackRate(read: EnvReader): CallbackRateConfig {
+  return {
+    burst: read.integer('CALLBACK_RATE_BURST', CALLBACK_RATE_DEFAULTS.burst, { min: 1, max: 1_000_000 }),
+    perSecond: read.integer('CALLBACK_RATE_PER_SECOND', CALLBACK_RATE_DEFAULTS.perSecond, { min: 1, max: 1_000_000 }),
+  };
+}
+
+/** `METRICS_PORT`: unset, no metrics; else a port of its own, never the one the service answers on. */
+function readMetrics(read: EnvReader, port: number): MetricsConfig {
+  if (read.string('METRICS_PORT') === undefined) return {};
+  const metricsPort = read.integer('METRICS_PORT', 0, { min: 1, max: 65535 });
+  if (metricsPort !== 0 && metricsPort === port) {
+    read.problem('METRICS_PORT', `must differ from PORT (${port}): the metrics have a port of their own, which the proxy does not publish`);
+    return {};
+  }
+  return metricsPort === 0 ? {} : { port: metricsPort };
 }
 
 function readUpstream(read: EnvReader, demo: boolean, file: ConfigFile, demoIssuer: string): UpstreamConfig {

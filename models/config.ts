@@ -9,7 +9,7 @@ import type { ProfileOverrides } from './provider-profile';
 import type { StoreLocation } from './store-location';
 
 export { ConfigError, type ConfigProblem } from './config-error';
-export { ALEXA_REDIRECT_HOSTS, DEMO_DEFAULTS, EPHEMERAL_KEY_ID_PREFIX, listeningPort, loadConfig } from './config-loader';
+export { ALEXA_REDIRECT_HOSTS, CALLBACK_RATE_DEFAULTS, DEMO_DEFAULTS, EPHEMERAL_KEY_ID_PREFIX, listeningPort, loadConfig } from './config-loader';
 export { parseDynamoDbStoreUrl, type DynamoDbStoreLocation, type StoreLocation } from './store-location';
 
 /** How linkbridge hands Alexa the user's token. */
@@ -133,6 +133,12 @@ export interface Config {
   /** `HOST`: the interface to listen on; unset listens on all interfaces. */
   readonly host?: string;
   readonly simulator: SimulatorConfig;
+  /** `TRUST_PROXY`: whose `X-Forwarded-For` tells the client's address (rate limits, logs); `false` trusts no one. */
+  readonly trustProxy: TrustProxy;
+  /** `CALLBACK_RATE_BURST`, `CALLBACK_RATE_PER_SECOND`: how many provider callbacks one address may send. */
+  readonly callbackRate: CallbackRateConfig;
+  /** `METRICS_PORT`: Prometheus metrics on a port of their own, off when unset. */
+  readonly metrics: MetricsConfig;
   /** Settings that work but will fail someone later; said at start and by the doctor. */
   readonly warnings: readonly ConfigProblem[];
 }
@@ -141,4 +147,24 @@ export interface Config {
 export interface SimulatorConfig {
   /** On in demo mode unless `NODE_ENV=production`; `SIMULATOR=true|false` decides otherwise. */
   readonly enabled: boolean;
+}
+
+/**
+ * Which proxies in front of linkbridge are believed about the client's address (`X-Forwarded-For`), as
+ * Express's `trust proxy` takes it: `false` (none, the default: the address is the connection's), the
+ * number of proxies in front, or the proxies' addresses and subnets (`loopback`, `linklocal` and
+ * `uniquelocal` name the usual ranges).
+ * @see https://expressjs.com/en/guide/behind-proxies.html
+ */
+export type TrustProxy = false | number | readonly string[];
+
+/** A token bucket per client address for `GET /oauth/callback`: `burst` at once, then `perSecond`. */
+export interface CallbackRateConfig {
+  readonly burst: number;
+  readonly perSecond: number;
+}
+
+/** Where `GET /metrics` listens; no port means no metrics are collected. */
+export interface MetricsConfig {
+  readonly port?: number;
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../models/clock';
 import type { Config } from '../models/config';
 import type { LinkedAccounts } from '../models/linked-accounts';
 import type { Logger } from '../models/logger';
+import type { Metrics } from '../models/metrics';
 import type { AccountApi } from './account-api.client';
 import type { RequestVerifier } from './request-verifier/alexa-request-verifier';
 
@@ -23,4 +24,6 @@ export interface SkillHostDeps {
   readonly clock: Clock;
   /** Parts of the skill tests replace (the account API client); built from config when absent. */
   readonly skill?: Partial<SkillDeps>;
+  /** Where `POST /alexa`'s requests are counted; none when absent. */
+  readonly metrics?: Metrics;
 }

@@ -1,5 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { describeCause, type Logger } from '../models/logger';
+import { noMetrics } from '../models/metrics';
 import { readBodyText } from '../models/read-body';
 import { AccountApiClient } from './account-api.client';
 import { buildSkill } from './build-skill';
@@ -7,6 +8,7 @@ import { checkEnvelope } from './request-envelope';
 import { AlexaRequestVerifier } from './request-verifier/alexa-request-verifier';
 import type { SkillHostDeps } from './skill-deps';
 import { envelopeRefused, refusalFor, skillFailed, verificationFailed, type SkillRefusal } from './skill-refusal';
+import { skillRequestLabel } from './skill-request-label';
 
 /**
  * `POST /alexa`: the skill endpoint. The body is read raw, so the request verifier (signature and
@@ -22,6 +24,7 @@ export function createSkillRouter(deps: SkillHostDeps): Router {
   const accountApi = deps.skill?.accountApi ?? new AccountApiClient(config.skill.accountApiUrl, config.skill.accountApiTimeoutMs, undefined, config.skill.accountApiHeaders);
   const skill = buildSkill(config, logger, { accountApi, linkedAccounts: deps.skill?.linkedAccounts });
   const verifier = config.skill.verifySignature ? (deps.skill?.requestVerifier ?? new AlexaRequestVerifier({ clock: deps.clock })) : undefined;
+  const metrics = deps.metrics ?? noMetrics;
   if (!config.skill.verifySignature) {
     logger.warn(
       'ALEXA_VERIFY_SIGNATURE=false: request signature and timestamp checks are OFF, so anyone can call /alexa as any user. Use this for local testing only.',
@@ -36,21 +39,27 @@ export function createSkillRouter(deps: SkillHostDeps): Router {
     async (req: Request, res: Response) => {
       const body = typeof req.body === 'string' ? req.body : '';
       const parsed = parseJson(body);
+      const requestLabel = skillRequestLabel(parsed);
       try {
         await verifier?.verify(body, req.headers, parsed);
       } catch (error) {
         logger.warn({ cause: describeCause(error) }, 'Alexa request refused: signature or timestamp verification failed');
+        metrics.skillRequest(requestLabel, 'refused');
         return refuse(res, verificationFailed());
       }
       const checked = checkEnvelope(parsed ?? body, config.skill.skillId);
       if (!checked.ok) {
         if (checked.otherSkillId !== undefined) logger.warn({ applicationId: checked.otherSkillId }, 'Alexa request refused: it is for another skill id (SKILL_ID)');
+        metrics.skillRequest(requestLabel, 'refused');
         return refuse(res, envelopeRefused(checked.reason));
       }
       try {
-        res.json(await skill.invoke(checked.envelope));
+        const answer = await skill.invoke(checked.envelope);
+        metrics.skillRequest(requestLabel, answer.response.card?.type === 'LinkAccount' ? 'link_account' : 'answered');
+        res.json(answer);
       } catch (error) {
         logger.error({ cause: describeCause(error) }, 'skill dispatch failed');
+        metrics.skillRequest(requestLabel, 'failed');
         refuse(res, refusalFor(error));
       }
     },
@@ -58,6 +67,7 @@ export function createSkillRouter(deps: SkillHostDeps): Router {
     (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
       const refusal = refusalFor(error);
       if (refusal.status === 500) logger.error({ cause: describeCause(error) }, 'Alexa request failed');
+      metrics.skillRequest('other', refusal.status === 500 ? 'failed' : 'refused');
       refuse(res, refusal);
     },
   );

@@ -1,4 +1,5 @@
 import type { Logger } from '../../models/logger';
+import { oauthOutcome } from '../../models/metrics';
 import { credentialDigest } from '../credential-digest';
 import { InvalidGrantError } from '../errors';
 import { codeExchanged, providerCallAnswered, tokensIssuedForCode } from '../flow-log';
@@ -85,10 +86,13 @@ export function authorizationCodeGrant(deps: LinkingDeps): GrantHandler {
     try {
       await once.ensure(`code:${credentialDigest(code)}`, budget, settled, exchange);
       const taken = await handOver(codes, code, presented, log);
-      return await answerFor(taken, deps, () => codes.keepExchanged(code, taken, clock.now() + config.tokenReplay.windowSeconds * 1000));
+      const answer = await answerFor(taken, deps, () => codes.keepExchanged(code, taken, clock.now() + config.tokenReplay.windowSeconds * 1000));
+      deps.metrics.codeRedemption('ok');
+      return answer;
     } catch (error) {
       const refusal = grantRefusal(error, flowLog);
       refusal.flowId ??= flowId;
+      deps.metrics.codeRedemption(oauthOutcome(refusal.error));
       throw refusal;
     }
   };

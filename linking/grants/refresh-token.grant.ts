@@ -1,4 +1,5 @@
 import { describeCause } from '../../models/logger';
+import { oauthOutcome } from '../../models/metrics';
 import { credentialDigest } from '../credential-digest';
 import type { LinkingDeps } from '../linking-deps';
 import { requireParam } from '../params';
@@ -38,6 +39,8 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
     const answerKey = refreshAnswerKey(digest);
     const budget = new AnswerBudget(clock, config.upstream.timeoutMs);
     let answer: AlexaTokenResponse | undefined;
+    /** Whether this request's own provider call gave the answer; otherwise it was replayed to it. */
+    let calledProvider = false;
 
     const answered = async (): Promise<boolean> => {
       answer = parseAnswer(await store.get(answerKey), clock.now()) ?? answer;
@@ -47,6 +50,7 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
       const tokens = await deps.upstream.refresh(refreshToken, providerCall);
       const response = toAlexaTokenResponse(tokens, { defaultExpiresIn: config.defaultExpiresIn, presentedRefreshToken: refreshToken, log: logger });
       answer = response;
+      calledProvider = true;
       if (response.refresh_token === refreshToken) {
         // The provider kept the refresh token: presenting it again is safe, so there is nothing to replay.
         logger.info({ rotated: false }, 'tokens refreshed');
@@ -65,12 +69,20 @@ export function refreshTokenGrant(deps: LinkingDeps): GrantHandler {
       return 'answer-stored';
     };
 
+    /** The error Alexa gets, counted by its code. */
+    const refused = (failure: unknown) => {
+      const refusal = grantRefusal(failure, log);
+      deps.metrics.refresh(oauthOutcome(refusal.error));
+      return refusal;
+    };
+
     try {
       await once.ensure(`refresh:${digest}`, budget, answered, callProvider);
     } catch (error) {
-      throw grantRefusal(error, log);
+      throw refused(error);
     }
-    if (!answer) throw grantRefusal(new Error('the refresh ended without an answer'), log);
+    if (!answer) throw refused(new Error('the refresh ended without an answer'));
+    deps.metrics.refresh(calledProvider ? 'ok' : 'replayed');
     return answer;
   };
 }

@@ -1,3 +1,4 @@
+import { oauthOutcome } from '../../models/metrics';
 import { credentialDigest } from '../credential-digest';
 import { TemporarilyUnavailableError } from '../errors';
 import type { LinkingDeps } from '../linking-deps';
@@ -31,7 +32,11 @@ export function vaultRefreshGrant(deps: LinkingDeps): GrantHandler {
     const refreshToken = requireParam(params, 'refresh_token');
     const vault = vaultOf(deps);
     try {
-      if (isVaultToken(refreshToken, 'refresh')) return await vault.refreshForAlexa(refreshToken, log);
+      if (isVaultToken(refreshToken, 'refresh')) {
+        const answer = await vault.refreshForAlexa(refreshToken, log);
+        deps.metrics.refresh('ok');
+        return answer;
+      }
 
       const digest = credentialDigest(refreshToken);
       const budget = new AnswerBudget(clock, config.upstream.timeoutMs);
@@ -61,9 +66,13 @@ export function vaultRefreshGrant(deps: LinkingDeps): GrantHandler {
           await become(tokens);
         });
       }
-      return await vault.issueTokens(linkId!);
+      const answer = await vault.issueTokens(linkId!);
+      deps.metrics.refresh('ok');
+      return answer;
     } catch (error) {
-      throw grantRefusal(error, log);
+      const refusal = grantRefusal(error, log);
+      deps.metrics.refresh(oauthOutcome(refusal.error));
+      throw refusal;
     }
   };
 }

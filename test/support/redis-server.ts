@@ -53,10 +53,11 @@ export interface RedisServer {
 export type RedisPersistence = 'none' | 'aof' | 'rdb';
 
 /**
- * Starts `redis-server` on a free port of 127.0.0.1 (without persistence unless asked, its files then in
- * a directory of its own, removed when it stops); resolves once it answers.
+ * Starts `redis-server` on a free port of 127.0.0.1 (or on `port`, to bring a stopped one back where its
+ * clients reconnect), without persistence unless asked (its files then in a directory of its own, removed
+ * when it stops); resolves once it answers.
  */
-export async function startRedisServer(options: { readonly persistence?: RedisPersistence } = {}): Promise<RedisServer> {
+export async function startRedisServer(options: { readonly persistence?: RedisPersistence; readonly port?: number } = {}): Promise<RedisServer> {
   const persistence = options.persistence ?? 'none';
   const directory = persistence === 'none' ? undefined : mkdtempSync(join(tmpdir(), 'linkbridge-redis-'));
   const kept =
@@ -69,7 +70,7 @@ export async function startRedisServer(options: { readonly persistence?: RedisPe
     if (directory) rmSync(directory, { recursive: true, force: true });
   };
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const child = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', ...kept, '--protected-mode', 'yes'], {
       stdio: 'ignore',
     });
@@ -80,7 +81,7 @@ export async function startRedisServer(options: { readonly persistence?: RedisPe
     await stopChild(child);
   }
   removeDirectory();
-  throw new Error('redis-server did not start on a free loopback port after 5 attempts');
+  throw new Error(options.port === undefined ? 'redis-server did not start on a free loopback port after 5 attempts' : `redis-server did not start on port ${options.port} after 5 attempts`);
 }
 
 async function waitForReady(child: ChildProcess, port: number): Promise<boolean> {

@@ -61,7 +61,13 @@ export async function testDeps(
 ): Promise<AppDeps> {
   const config = testConfig(options.env);
   const logs = options.logs ?? new CapturedLogs();
-  return buildDeps(config, captureLogger(logs), { clock: options.clock, fetch: options.fetch ?? blockedFetch, accountApiTransport: options.accountApiTransport, deadlineTimers: options.deadlineTimers });
+  return buildDeps(config, captureLogger(logs), {
+    clock: options.clock,
+    fetch: options.fetch ?? blockedFetch,
+    accountApiTransport: options.accountApiTransport,
+    deadlineTimers: options.deadlineTimers,
+    metrics: options.metrics,
+  });
 }
 
 /** The network is blocked in unit tests: any call the test did not arrange fails loudly. */

@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { createApp } from '../../../app';
 import { MAX_UPSTREAM_CODE_LENGTH } from '../../../linking/issued-code';
-import { CALLBACK_RATE } from '../../../linking/linking.router';
+import { CALLBACK_RATE_DEFAULTS as CALLBACK_RATE } from '../../../models/config';
 import { FakeProvider, startFlow } from '../../support/fake-provider';
 import { TestClock, testDeps } from '../../support/test-app';
 
