@@ -14,10 +14,10 @@ export class MeteredAccountApi implements AccountApi {
     private readonly clock: Clock,
   ) {}
 
-  async fetchProfile(accessToken: string): Promise<AccountProfile> {
+  async fetchProfile(accessToken: string, identity?: Readonly<Record<string, string>>): Promise<AccountProfile> {
     const started = this.clock.now();
     try {
-      const profile = await this.inner.fetchProfile(accessToken);
+      const profile = await this.inner.fetchProfile(accessToken, identity);
       this.metrics.accountApiCall('ok', this.secondsSince(started));
       return profile;
     } catch (error) {
