@@ -7,7 +7,7 @@ import { formatLinkReport } from '../../tools/doctor/link/link-report';
 import { runLinkCheck, type LinkCheckResult } from '../../tools/doctor/link/run-link-check';
 import { SecretKeeper } from '../../tools/doctor/link/secret';
 import { headlessSignIn, type SignIn } from '../../tools/doctor/link/sign-in';
-import type { Finding, LinkCheckId } from '../../tools/doctor/report';
+import type { Finding } from '../../tools/doctor/report';
 import { TEST_SEALING_KEY, type TestClock } from './test-app';
 
 /** linkbridge's public URL in these runs; the provider has `${PUBLIC_URL}/oauth/callback` registered. */
@@ -37,7 +37,7 @@ export interface LinkRun extends LinkCheckResult {
   readonly text: string;
   readonly json: string;
   /** The findings of one check. */
-  findingsOf(check: LinkCheckId): Finding[];
+  findingsOf(check: Finding['check']): Finding[];
 }
 
 export interface LinkRunOptions {

@@ -38,7 +38,10 @@ export interface TokenBehaviour {
   readonly reuse?: ReuseRule;
   /** Access-token lifetime (default 3600). */
   readonly expiresIn?: number;
-  /** How long each token call takes on the replica's clock (default 0): whoever measures with that clock sees it. */
+  /**
+   * How long each token call takes on the replica's clock (default 0): whoever measures with that clock sees
+   * it. Calls that overlap spend their time one after the other.
+   */
   readonly tokenCallSeconds?: number;
   /** An RFC 7009 revocation endpoint (default true). */
   readonly revocation?: boolean;

@@ -336,6 +336,15 @@ function refreshFailed(failure: ProviderRefusal): Finding {
       fix: 'run doctor --link again when the provider answers',
     };
   }
+  if (!failure.providerError || isBareStatus(failure)) {
+    return {
+      check: 'link-refresh',
+      severity: 'error',
+      message: `the refresh was answered ${describeRefusal(failure)}, with no error of the provider's: Alexa's first refresh would fail`,
+      setting: failure.check,
+      fix: "check the refresh endpoint and the refresh request in the profile (method, parameters): docs/providers.md",
+    };
+  }
   if (failure.alexaGets !== 'invalid_grant') return unmappedRefusal('link-refresh', failure, 'the refresh token it had just issued');
   return {
     check: 'link-refresh',
@@ -360,7 +369,13 @@ function unmappedRefusal(check: LinkCheckId, failure: ProviderRefusal, what: str
 
 function describeRefusal(failure: ProviderRefusal): string {
   if (failure.kind === 'unavailable') return `${failure.reason ?? 'no answer'}${failure.httpStatus ? `, HTTP ${failure.httpStatus}` : ''}`;
+  if (isBareStatus(failure)) return failure.providerError!;
   return `${failure.providerError ?? 'an error'}${failure.httpStatus ? `, HTTP ${failure.httpStatus}` : ''}`;
+}
+
+/** A refusal with no error of the provider's in it, only a status (`HTTP 404`): a wrong URL or request, not a verdict on the token. */
+function isBareStatus(failure: ProviderRefusal): boolean {
+  return failure.providerError?.startsWith('HTTP ') ?? false;
 }
 
 function assessReuse(reuse: ReuseFacts, settings: LinkSettings, notes: VerdictNotes): Finding[] {
