@@ -4,7 +4,11 @@
  * code, token or secret. Time is the provider's test clock: a 5 s token endpoint and a 30 s grace window
  * are measured without waiting.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { LINK_WARNING } from '../../../tools/doctor/link/run-link-check';
+import { Secret } from '../../../tools/doctor/link/secret';
+import { headlessSignIn, SignInError } from '../../../tools/doctor/link/sign-in';
 import { Cleanup } from '../../support/cleanup';
 import { baseLinkEnv, leakedSecrets, LINK_PUBLIC_URL, runLink, TEST_ACCOUNT_PASSWORD, type LinkRun } from '../../support/doctor-link';
 import { startTokenBehaviourReplica, type TokenBehaviour, type TokenBehaviourReplica } from '../../support/provider-replicas/token-behaviour.replica';
@@ -209,4 +213,19 @@ describe('what the run does and says', () => {
     expect(replica.state.calls).toEqual([]);
     expect(run.exitCode).toBe(1);
   });
+});
+
+test('a sign-in page without a login and password form: the sign-in without a browser says to use the browser', async () => {
+  const server = cleanup.add(
+    createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><h1>Scan the QR code</h1><img alt="QR code">')),
+    (started) => {
+      started.closeAllConnections();
+      return new Promise((resolve) => started.close(resolve));
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const signIn = headlessSignIn({ login: 'test-account', password: new Secret(TEST_ACCOUNT_PASSWORD) });
+  const attempt = signIn(`http://127.0.0.1:${(server.address() as AddressInfo).port}/authorize?client_id=x#wechat_redirect`, `${LINK_PUBLIC_URL}/oauth/callback`);
+  await expect(attempt).rejects.toThrow(SignInError);
+  await expect(attempt).rejects.toThrow(/stopped at http:\/\/127\.0\.0\.1:\d+\/authorize \(HTTP 200: Scan the QR code\) with no form to submit\. .* needs the browser: run doctor --link without --user or --credentials on a machine with a display/);
 });

@@ -23,6 +23,9 @@ export interface TestAccount {
 /** The sign-in did not come back to the callback; the message says where it stopped and what to do. */
 export class SignInError extends Error {}
 
+/** What the browser window shows once the provider sent it back. */
+const SIGNED_IN_PAGE = '<!doctype html><title>Signed in</title><p>Signed in. linkbridge doctor goes on in the terminal; this window closes by itself.</p>';
+
 /** How long a person has to sign in in the browser window. */
 export const PERSON_TIMEOUT_MS = 5 * 60 * 1000;
 
@@ -59,30 +62,36 @@ export interface BrowserSignInOptions {
 
 /**
  * In a browser window (a machine with a display): the person signs in with the test account however the
- * provider asks. The redirect to linkbridge's callback is answered by the browser itself with a page
- * that sends the person back to the terminal.
+ * provider asks. The redirect to linkbridge's callback is caught in the browser and never sent.
  */
 export function browserSignIn(options: BrowserSignInOptions = {}): SignIn {
   return async (authorizationUrl, callbackUrl) => {
     const browser = await (options.launch ?? (() => launchChromium({ visible: true })))();
     try {
       const page = await browser.newPage();
-      await page.route(
-        (url) => url.href.startsWith(callbackUrl),
-        (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Signed in</title><p>Signed in. linkbridge doctor goes on in the terminal; this window closes by itself.</p>' }),
-      );
-      const back = page.waitForURL((url) => url.href.startsWith(callbackUrl), { timeout: options.timeoutMs ?? PERSON_TIMEOUT_MS });
-      // Awaited below; handled here too, so a failed goto leaves no rejection unhandled.
-      back.catch(() => undefined);
+      // Chromium hands the request to the callback to the doctor instead of sending it (a provider's redirect
+      // included, which a Playwright route would not see): the code never reaches linkbridge.
+      const devtools = await page.context().newCDPSession(page);
+      let caught: (url: string) => void = () => undefined;
+      const back = new Promise<string>((resolve) => (caught = resolve));
+      devtools.on('Fetch.requestPaused', (paused) => {
+        caught(paused.request.url);
+        void devtools.send('Fetch.fulfillRequest', { requestId: paused.requestId, responseCode: 200, responseHeaders: [{ name: 'content-type', value: 'text/html' }], body: Buffer.from(SIGNED_IN_PAGE).toString('base64') }).catch(() => undefined);
+      });
+      await devtools.send('Fetch.enable', { patterns: [{ urlPattern: `${callbackUrl}*`, requestStage: 'Request' }] });
       await page.goto(authorizationUrl);
       options.say?.(`sign in with the test account in the browser window (waiting up to ${Math.round((options.timeoutMs ?? PERSON_TIMEOUT_MS) / 60_000)} minutes)`);
       await options.whileWaiting?.(page);
+      const timeoutMs = options.timeoutMs ?? PERSON_TIMEOUT_MS;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
       try {
-        await back;
-      } catch {
-        throw new SignInError(`the browser did not come back to ${callbackUrl} in time; the page it stayed on was ${withoutQuery(page.url())}`);
+        const landing = await Promise.race([back, late]);
+        if (landing === undefined) throw new SignInError(`the browser did not come back to ${callbackUrl} in time; the page it stayed on was ${withoutQuery(page.url())}`);
+        return landing;
+      } finally {
+        clearTimeout(timer);
       }
-      return page.url();
     } finally {
       await browser.close();
     }
@@ -110,10 +119,11 @@ export function parseCredentials(text: string): { readonly login: string; readon
     }
   } else {
     fields = {};
-    for (const line of trimmed.split(/\r?\n/)) {
+    // Line by line from the text as written: a password may end in a space.
+    for (const line of text.split(/\r?\n/)) {
       const at = line.indexOf('=');
       if (line.trim() === '' || line.trim().startsWith('#') || at < 0) continue;
-      fields[line.slice(0, at).trim()] = line.slice(at + 1).replace(/\r$/, '');
+      fields[line.slice(0, at).trim()] = line.slice(at + 1);
     }
   }
   const login = typeof fields.login === 'string' ? fields.login.trim() : '';
