@@ -158,7 +158,7 @@ describe('each behaviour is named, with its verdict and settings', () => {
         severity: 'error',
         setting: 'UPSTREAM_SCOPE',
         message: 'offline_access was not asked for, and the provider issued no refresh token without it: every link ends after 60 minutes',
-        details: { 'scopes_supported lists offline_access': 'yes', grant_types_supported: ['authorization_code', 'refresh_token'] },
+        details: { 'scopes_supported lists offline_access': 'yes', grant_types_supported: 'authorization_code, refresh_token' },
       },
     ]);
     // One cause, one error: the refresh step says it waits on this one.

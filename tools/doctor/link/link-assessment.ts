@@ -502,7 +502,7 @@ function assessOfflineAccess(openId: OpenIdFacts, exchange: ExchangeFacts, setti
   const details = {
     'discovery document': openId.documentUrl,
     'scopes_supported lists offline_access': openId.offlineAccessOffered ? 'yes' : 'no',
-    grant_types_supported: openId.grantTypesSupported ? [...openId.grantTypesSupported] : 'not listed (RFC 8414: then no refresh grant is promised)',
+    grant_types_supported: openId.grantTypesSupported ? openId.grantTypesSupported.join(', ') : 'not listed (RFC 8414: then no refresh grant is promised)',
   };
   const addScope = () => {
     if (!notes.scopeAdditions.includes('offline_access')) notes.scopeAdditions.push('offline_access');
