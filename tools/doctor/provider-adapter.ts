@@ -2,6 +2,7 @@
  * The doctor's only door into linkbridge's provider code: how the provider profile is resolved and how
  * the token request is built and read. The checks see plain values (URLs, scope, an exchange, an OAuth
  * error code), so a change in the provider code changes this file and nothing else in the doctor.
+ * `doctor --link` gets the service's own provider client here ({@link LinkClient}), behind plain results.
  */
 import { randomBytes } from 'node:crypto';
 import type { v1 } from 'ask-smapi-model';

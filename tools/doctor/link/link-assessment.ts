@@ -81,7 +81,8 @@ export function assessLink(facts: LinkFacts, settings: LinkSettings, earlierFind
   findings.push(...assessLatency(facts, settings));
 
   const errors = [...earlierFindings, ...findings].filter((finding) => finding.severity === 'error');
-  const recommended = notes.vaultBecause.length > 0 ? 'vault' : 'relay';
+  // Nothing learned (the sign-in or a refresh failed): the configured mode stands.
+  const recommended = notes.vaultBecause.length > 0 ? 'vault' : notes.relaySafeBecause.length > 0 ? 'relay' : settings.custody;
   const scopeValue = notes.scopeAdditions.length > 0 ? [...new Set([...(exchange?.scopeAsked ?? []), ...notes.scopeAdditions])].join(' ') : undefined;
   return {
     findings,
@@ -93,11 +94,11 @@ export function assessLink(facts: LinkFacts, settings: LinkSettings, earlierFind
         configured: settings.custody,
         recommended,
         why:
-          recommended === 'vault'
+          notes.vaultBecause.length > 0
             ? `vault mode is needed: ${notes.vaultBecause.join('; ')}`
             : notes.relaySafeBecause.length > 0
               ? `relay is safe: ${notes.relaySafeBecause.join('; ')}`
-              : 'relay is safe as far as this run could tell',
+              : 'not known: the run could not test how the provider refreshes',
       },
       replayWindow: {
         setting: 'TOKEN_REPLAY_WINDOW_SECONDS',
@@ -282,6 +283,7 @@ function implicitLinkEnds(expiresIn: number, notes: VerdictNotes): Finding {
 function refreshFindings(refresh: RefreshFacts, exchange: ExchangeFacts, settings: LinkSettings, notes: VerdictNotes, offlineExplains: boolean): Finding[] {
   switch (refresh.kind) {
     case 'not-run':
+      notes.relaySafeBecause.push('the provider issues no refresh token, so nothing rotates (and vault mode could not refresh without one either)');
       if (refresh.why === 'no-refresh-request') {
         notes.replayWindow = { recommended: settings.replayWindowSeconds, why: 'not used: the profile has no refresh request, so nothing is refreshed or replayed' };
         return [{ check: 'link-refresh', severity: 'info', message: 'the profile has no refresh request (the provider issues no refresh tokens): Alexa gets none' }];
@@ -312,7 +314,6 @@ function refreshFindings(refresh: RefreshFacts, exchange: ExchangeFacts, setting
 function withoutRefreshToken(exchange: ExchangeFacts, notes: VerdictNotes): Finding {
   const fix = "allow the refresh token grant for linkbridge's client at the provider (some issue refresh tokens only with a scope: offline_access, X's offline.access)";
   if (exchange.expiresIn === undefined) {
-    notes.relaySafeBecause.push('no refresh token is issued, and the access token states no lifetime');
     return {
       check: 'link-refresh',
       severity: 'info',

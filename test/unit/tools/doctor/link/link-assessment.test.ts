@@ -33,6 +33,7 @@ const REFUSED_GRANT: ProviderRefusal = { kind: 'rejected', providerError: 'inval
 
 function facts(changes: Omit<Partial<LinkFacts>, 'grant'> & { grant?: Partial<GrantFacts> } = {}): LinkFacts {
   const { grant, ...rest } = changes;
+  const hasGrant = !('grant' in changes) || grant !== undefined;
   return {
     provider: 'acme',
     signIn: 'headless',
@@ -44,7 +45,7 @@ function facts(changes: Omit<Partial<LinkFacts>, 'grant'> & { grant?: Partial<Gr
       { call: 'refresh', durationMs: 80, status: 200 },
     ],
     ...rest,
-    grant: { ...KEEPING, ...grant },
+    grant: hasGrant ? { ...KEEPING, ...grant } : undefined,
   };
 }
 
@@ -59,6 +60,20 @@ test('a provider that does everything right: no warning, relay, and nothing to c
 test('an error found before the link steps (the configuration) makes the verdict "would not work", naming it', () => {
   const earlier: Finding[] = [{ check: 'config', severity: 'error', message: 'the service would refuse to start: UPSTREAM_SCOPE: …' }];
   expect(assessLink(facts(), SETTINGS, earlier).verdict).toMatchObject({ works: false, reasons: ['config: the service would refuse to start: UPSTREAM_SCOPE: …'] });
+});
+
+test('nothing learned (the sign-in failed): every step waits on it, and the configured custody stands as not known', () => {
+  const { findings, verdict } = assessLink(facts({ exchange: undefined, accountApi: undefined, grant: undefined, calls: [] }), { ...SETTINGS, custody: 'vault' });
+  expect(findings.map((finding) => [finding.check, finding.severity, finding.blockedBy])).toEqual([
+    ['link-exchange', 'skipped', 'link-sign-in'],
+    ['link-account-api', 'skipped', 'link-sign-in'],
+    ['link-refresh', 'skipped', 'link-sign-in'],
+    ['link-reuse', 'skipped', 'link-sign-in'],
+    ['link-concurrent', 'skipped', 'link-sign-in'],
+    ['link-revocation', 'skipped', 'link-sign-in'],
+    ['link-latency', 'skipped', 'link-sign-in'],
+  ]);
+  expect(verdict.custody).toEqual({ setting: 'TOKEN_CUSTODY', configured: 'vault', recommended: 'vault', why: 'not known: the run could not test how the provider refreshes' });
 });
 
 describe('refusals the profile does not read as invalid_grant', () => {
