@@ -93,7 +93,7 @@ export async function runLinkCheck(env: Env, deps: LinkCheckDeps): Promise<LinkC
   const { view, problems } = await resolveProvider(config, deps, DOCTOR_TIMEOUT_MS);
   const blocker = config.upstream.issuer ? 'discovery' : 'config';
   findings.push(...resolutionFindings(config, problems, discovery, blocker));
-  if (view) findings.push(...checkScope(view.scopes, discovery.metadata));
+  if (view) findings.push(...checkScope(view.scopes, discovery.metadata, { offlineAccessAdvice: false }));
   const failed = findings.find((finding) => finding.severity === 'error');
   if (!view || failed) {
     return finish(keeper, [...findings, ...everyLinkCheck(failed?.check ?? blocker, 'needs the configuration and provider profile the service would run with')]);
