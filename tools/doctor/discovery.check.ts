@@ -9,6 +9,8 @@ export interface ProviderMetadata {
   /** True for an OpenID Connect discovery document. */
   readonly openId: boolean;
   readonly scopesSupported?: readonly string[];
+  /** `grant_types_supported`, when the document lists it (RFC 8414 §2). */
+  readonly grantTypesSupported?: readonly string[];
   readonly userinfoEndpoint?: string;
 }
 
@@ -49,6 +51,7 @@ export async function checkDiscovery(config: Config, deps: DoctorDeps, timeoutMs
       documentUrl,
       openId: documentUrl.endsWith('openid-configuration'),
       scopesSupported: stringList(document.scopes_supported),
+      grantTypesSupported: stringList(document.grant_types_supported),
       userinfoEndpoint: typeof document.userinfo_endpoint === 'string' ? document.userinfo_endpoint : undefined,
     };
     const findings: Finding[] = [{ check: 'discovery', severity: 'ok', message: `metadata found at ${documentUrl}` }];

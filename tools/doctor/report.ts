@@ -24,8 +24,29 @@ export const CHECK_NAMES = {
 
 export type CheckId = keyof typeof CHECK_NAMES;
 
+/**
+ * What `npm run doctor -- --link` adds, in the order it runs and prints: it signs in with a test account
+ * and tests the grant it got (see `link/run-link-check.ts`). `npm run doctor` alone never runs these.
+ */
+export const LINK_CHECK_NAMES = {
+  'link-sign-in': 'sign-in with the test account',
+  'link-exchange': 'code exchange',
+  'link-account-api': 'account API with the new token',
+  'link-refresh': 'refresh',
+  'link-reuse': 'refresh token reuse',
+  'link-concurrent': 'two refreshes at once',
+  'link-offline-access': 'offline access (OpenID Connect)',
+  'link-revocation': 'revocation',
+  'link-latency': 'provider call latency',
+} as const;
+
+export type LinkCheckId = keyof typeof LINK_CHECK_NAMES;
+
+/** Every check's name, the link checks after the others. */
+const ALL_CHECK_NAMES: Readonly<Record<CheckId | LinkCheckId, string>> = { ...CHECK_NAMES, ...LINK_CHECK_NAMES };
+
 export interface Finding {
-  readonly check: CheckId;
+  readonly check: CheckId | LinkCheckId;
   readonly severity: Severity;
   /** What was found, in a sentence. */
   readonly message: string;
@@ -36,15 +57,15 @@ export interface Finding {
   /** Values worth copying (URLs to register, durations). Never a secret. */
   readonly details?: Readonly<Record<string, string | number | readonly string[]>>;
   /** For a `skipped` finding: the check whose failure it waits on; it is printed after that check. */
-  readonly blockedBy?: CheckId;
+  readonly blockedBy?: CheckId | LinkCheckId;
 }
 
 /**
  * A check that cannot run because another one failed: shown once, as skipped, naming the failed check,
  * and never as a second error for the same cause.
  */
-export function skipped(check: CheckId, blockedBy: CheckId, needs: string): Finding {
-  return { check, severity: 'skipped', blockedBy, message: `${needs}, and the ${CHECK_NAMES[blockedBy]} check above failed` };
+export function skipped(check: CheckId | LinkCheckId, blockedBy: CheckId | LinkCheckId, needs: string): Finding {
+  return { check, severity: 'skipped', blockedBy, message: `${needs}, and the ${ALL_CHECK_NAMES[blockedBy]} check above failed` };
 }
 
 export interface DoctorReport {
@@ -62,11 +83,11 @@ export interface DoctorResult {
 }
 
 /**
- * The findings in the order of {@link CHECK_NAMES} (each check's own findings keep their order), a
+ * The findings in the order of {@link CHECK_NAMES}, then {@link LINK_CHECK_NAMES} (each check's own findings keep their order), a
  * skipped finding never before the check it waits on, counted.
  */
 export function summarize(unordered: readonly Finding[]): DoctorResult {
-  const order: readonly string[] = Object.keys(CHECK_NAMES);
+  const order: readonly string[] = Object.keys(ALL_CHECK_NAMES);
   const place = (finding: Finding) => Math.max(order.indexOf(finding.check), finding.blockedBy === undefined ? -1 : order.indexOf(finding.blockedBy) + 0.5);
   const findings = [...unordered].sort((a, b) => place(a) - place(b));
   const errors = findings.filter((finding) => finding.severity === 'error').length;
@@ -78,9 +99,20 @@ const LABELS: Readonly<Record<Severity, string>> = { ok: 'ok', info: 'info', war
 
 /** The report for a person: one block per finding, the setting and the fix indented under it. */
 export function formatReport(report: DoctorReport): string {
-  const lines = ['linkbridge doctor', ''];
-  for (const finding of report.findings) {
-    lines.push(`${`[${LABELS[finding.severity]}]`.padEnd(8)}${CHECK_NAMES[finding.check]}: ${finding.message}`);
+  const lines = ['linkbridge doctor', '', ...formatFindings(report.findings), ''];
+  lines.push(
+    report.ok
+      ? `No errors${report.warnings > 0 ? `, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}` : ''}: linking should work.`
+      : `${report.errors} error${report.errors === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}: linking will fail until the errors are fixed.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Each finding as lines: `[label] check: message`, then its setting, fix and details indented. */
+export function formatFindings(findings: readonly Finding[]): string[] {
+  const lines: string[] = [];
+  for (const finding of findings) {
+    lines.push(`${`[${LABELS[finding.severity]}]`.padEnd(8)}${ALL_CHECK_NAMES[finding.check]}: ${finding.message}`);
     if (finding.setting) lines.push(`        setting: ${finding.setting}`);
     if (finding.fix) lines.push(`        fix: ${finding.fix}`);
     for (const [name, value] of Object.entries(finding.details ?? {})) {
@@ -92,11 +124,5 @@ export function formatReport(report: DoctorReport): string {
       }
     }
   }
-  lines.push('');
-  lines.push(
-    report.ok
-      ? `No errors${report.warnings > 0 ? `, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}` : ''}: linking should work.`
-      : `${report.errors} error${report.errors === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}: linking will fail until the errors are fixed.`,
-  );
-  return `${lines.join('\n')}\n`;
+  return lines;
 }

@@ -82,7 +82,7 @@ export async function runDoctor(env: Env, deps: RunDoctorDeps): Promise<DoctorRe
  * What the service's profile resolution refuses, once: a discovery failure the discovery check already
  * reported is not repeated, and a missing scope is the scope check's to report.
  */
-function resolutionFindings(config: Config, problems: readonly ConfigProblem[], discovery: DiscoveryCheckResult, check: CheckId): Finding[] {
+export function resolutionFindings(config: Config, problems: readonly ConfigProblem[], discovery: DiscoveryCheckResult, check: CheckId): Finding[] {
   const discoveryFailed = discovery.findings.some((finding) => finding.severity === 'error');
   return problems
     .filter((problem) => problem.variable !== 'UPSTREAM_SCOPE' && !(problem.variable === 'UPSTREAM_ISSUER' && discoveryFailed))

@@ -7,7 +7,7 @@ import type { Finding } from './report';
  * the account API refuses.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
  */
-export function checkScope(scopes: readonly string[], metadata?: ProviderMetadata): Finding[] {
+export function checkScope(scopes: readonly string[], metadata?: ProviderMetadata, options: { readonly offlineAccessAdvice?: boolean } = {}): Finding[] {
   if (scopes.length === 0) {
     const example = metadata?.openId ? 'openid profile email' : 'the scopes the account API needs';
     return [
@@ -35,7 +35,8 @@ export function checkScope(scopes: readonly string[], metadata?: ProviderMetadat
         details: { 'the provider offers': supported },
       });
     }
-    if (supported.includes('offline_access') && !scopes.includes('offline_access')) {
+    // `doctor --link` leaves this to its offline access step, which knows what the provider did without it.
+    if ((options.offlineAccessAdvice ?? true) && supported.includes('offline_access') && !scopes.includes('offline_access')) {
       findings.push({
         check: 'scope',
         severity: 'warning',

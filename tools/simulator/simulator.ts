@@ -373,7 +373,7 @@ function describe(understood: Understood): Turn['understood'] {
 }
 
 /** SSML as the words Alexa speaks. */
-function spokenText(speech: ResponseEnvelope['response']['outputSpeech'] | undefined): string | undefined {
+export function spokenText(speech: ResponseEnvelope['response']['outputSpeech'] | undefined): string | undefined {
   if (!speech) return undefined;
   if (speech.type === 'PlainText') return speech.text;
   return speech.ssml

@@ -5,6 +5,8 @@
  * `offline.access`, rotated on use; a dead code or refresh token is `400 invalid_request`. The code is
  * valid for 30 seconds ("This code is valid for 30 seconds"); verifiers are RFC 7636's (43 to 128
  * characters); X follows RFC 6749 for what it does not say, so a repeated parameter is `invalid_request`.
+ * Tokens are revoked at /2/oauth2/revoke (`token`, `token_type_hint`, the client by HTTP Basic), answered
+ * `{"revoked": true}`.
  * @see https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code
  * @see https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token
  */
@@ -17,6 +19,7 @@ export function startXReplica(client: RegisteredClient): Promise<RunningReplica>
   return startReplica(state, () => ({
     'GET /i/oauth2/authorize': (call) => authorize(state, call),
     'POST /2/oauth2/token': (call) => token(state, call),
+    'POST /2/oauth2/revoke': (call) => revoke(state, call),
   }));
 }
 
@@ -70,4 +73,16 @@ function token(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
   const offline = code.scope.split(' ').includes('offline.access');
   const issued = state.grant(code.scope, { refresh: offline });
   return json(200, { token_type: 'bearer', expires_in: 7200, access_token: issued.accessToken, scope: code.scope, ...(issued.refreshToken ? { refresh_token: issued.refreshToken } : {}) });
+}
+
+/** RFC 7009 as X answers it: the client by HTTP Basic, the token dead afterwards whether it was known or not. */
+function revoke(state: ReplicaState, call: ReplicaCall): ReplicaAnswer {
+  const basic = state.basicCredentials(call);
+  if (!basic || basic.id !== state.client.clientId || basic.secret !== state.client.clientSecret) {
+    return json(401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' });
+  }
+  const presented = call.body.get('token') ?? '';
+  state.refreshTokens.delete(presented);
+  state.accessTokens.delete(presented);
+  return json(200, { revoked: true });
 }
