@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Store } from '../models/store';
+import { parseStored, type Store } from '../models/store';
 import { ServerError } from './errors';
 import { credentialDigest } from './credential-digest';
 import { verifyS256 } from './pkce';
@@ -91,7 +91,7 @@ export class IssuedCodes {
 
   /** The code's record while it can still be exchanged; `undefined` once settled, expired or unknown. */
   async find(code: string): Promise<IssuedCode | undefined> {
-    return parse<IssuedCode>(await this.store.get(recordKey(code)));
+    return parseStored<IssuedCode>(await this.store.get(recordKey(code)));
   }
 
   /** Kills the code: it was exchanged, refused by the provider, or presented with the wrong bindings. */
@@ -105,12 +105,12 @@ export class IssuedCodes {
   }
 
   async peekExchanged(code: string): Promise<ExchangedCode | undefined> {
-    return parse<ExchangedCode>(await this.store.get(exchangedKey(code)));
+    return parseStored<ExchangedCode>(await this.store.get(exchangedKey(code)));
   }
 
   /** Atomic: of every request (on every instance) presenting the code, one gets the tokens. */
   async takeExchanged(code: string): Promise<ExchangedCode | undefined> {
-    return parse<ExchangedCode>(await this.store.take(exchangedKey(code)));
+    return parseStored<ExchangedCode>(await this.store.take(exchangedKey(code)));
   }
 }
 
@@ -120,13 +120,4 @@ function recordKey(code: string): string {
 
 function exchangedKey(code: string): string {
   return `code-answer:${credentialDigest(code)}`;
-}
-
-function parse<T>(stored: string | undefined): T | undefined {
-  if (stored === undefined) return undefined;
-  try {
-    return JSON.parse(stored) as T;
-  } catch {
-    return undefined;
-  }
 }

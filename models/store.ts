@@ -78,3 +78,13 @@ export async function storeOperation<T>(operation: string, run: () => T | Promis
     throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(operation, error);
   }
 }
+
+/** A JSON record as a store gave it back: `undefined` when there was none, or when it cannot be read. */
+export function parseStored<T>(stored: string | undefined): T | undefined {
+  if (stored === undefined) return undefined;
+  try {
+    return JSON.parse(stored) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,5 +1,5 @@
 import type { Clock } from '../../models/clock';
-import type { Store } from '../../models/store';
+import { parseStored, type Store } from '../../models/store';
 
 /** The provider's grant as the link keeps it. */
 export interface ProviderGrant {
@@ -64,7 +64,7 @@ export class LinkRecords {
   async readLink(linkId: string): Promise<ReadLink | undefined> {
     const key = linkKey(linkId);
     const record = this.store.getRecord ? await this.store.getRecord(key) : await this.plain(key);
-    const link = record && parse<LinkRecord>(record.value);
+    const link = record && parseStored<LinkRecord>(record.value);
     if (!link || typeof link.id !== 'string' || link.idleUntil <= this.clock.now()) return undefined;
     return { link, sealedWithOlderKey: record.sealedWithOlderKey };
   }
@@ -119,7 +119,7 @@ export class LinkRecords {
   }
 
   private async readPointer(key: string): Promise<LinkPointer | undefined> {
-    const pointer = parse<LinkPointer>(await this.store.get(key));
+    const pointer = parseStored<LinkPointer>(await this.store.get(key));
     if (!pointer || typeof pointer.linkId !== 'string' || !(pointer.expiresAt > this.clock.now())) return undefined;
     return pointer;
   }
@@ -136,13 +136,4 @@ export class LinkRecords {
 
 function linkKey(linkId: string): string {
   return `link:${linkId}`;
-}
-
-function parse<T>(stored: string | undefined): T | undefined {
-  if (stored === undefined) return undefined;
-  try {
-    return JSON.parse(stored) as T;
-  } catch {
-    return undefined;
-  }
 }
